@@ -1,0 +1,2 @@
+export * from './init-backend.js';
+export * from './node-webgpu.js';

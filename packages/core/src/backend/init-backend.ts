@@ -1,0 +1,137 @@
+/// <reference types="@webgpu/types" />
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { BackendError } from '../errors/index.js';
+import { isNode } from '../platform/env.js';
+import { nodeRequire } from '../platform/node-require.js';
+import { installDawn, type DawnModule } from './node-webgpu.js';
+
+/** Backends @sr can run on. `auto` picks the fastest available (see {@link initBackend}). */
+export type BackendName = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+/** What {@link initBackend} chose and why. */
+export interface BackendReport {
+  /** The tfjs backend now active. */
+  backend: Exclude<BackendName, 'auto'>;
+  requested: BackendName;
+  /** One line a user can print. */
+  summary: string;
+  /** WebGPU adapter description, when WebGPU was probed. */
+  adapter?: { vendor: string; architecture: string; description: string; software: boolean };
+  /** Backends tried before this one, with the reason each was skipped. */
+  skipped: { backend: string; reason: string }[];
+}
+
+/** Options of {@link initBackend}. */
+export interface InitBackendOptions {
+  /** Where the WASM binaries are served from (browser). In Node the installed package is used. */
+  wasmPaths?: string;
+  /** WASM threads (browser with cross-origin isolation). Default: hardware concurrency. */
+  wasmThreads?: number;
+  /** In Node, load Dawn from the optional `webgpu` package when `navigator.gpu` is missing (default true). */
+  nodeWebGPU?: boolean;
+  /**
+   * For `auto`: accept a software WebGPU adapter (llvmpipe, SwiftShader). Default false, because
+   * on such machines WASM is 5–20× faster for inference.
+   */
+  allowSoftwareWebGPU?: boolean;
+}
+
+const SOFTWARE = /llvmpipe|swiftshader|lavapipe|software|microsoft basic render/i;
+
+async function ensureNavigatorGpu(opts: InitBackendOptions): Promise<GPU | undefined> {
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  if (nav?.gpu) return nav.gpu;
+  if (!isNode() || opts.nodeWebGPU === false) return undefined;
+  const specifier = 'webgpu';
+  const dawn = (await import(/* webpackIgnore: true */ specifier)) as DawnModule;
+  installDawn(dawn);
+  return (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+}
+
+async function probeAdapter(gpu: GPU): Promise<BackendReport['adapter']> {
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) throw new Error('navigator.gpu.requestAdapter() returned null');
+  const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info;
+  const vendor = info?.vendor ?? '';
+  const architecture = info?.architecture ?? '';
+  const description = info?.description ?? '';
+  const software = (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true || SOFTWARE.test(`${vendor} ${architecture} ${description}`);
+  return { vendor, architecture, description, software };
+}
+
+async function activate(name: Exclude<BackendName, 'auto'>, opts: InitBackendOptions): Promise<void> {
+  if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
+  if (name === 'webgl') await import('@tensorflow/tfjs-backend-webgl');
+  if (name === 'wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths);
+    else if (isNode()) {
+      const dir = nodeRequire.resolve('@tensorflow/tfjs-backend-wasm/package.json').replace(/package\.json$/, 'dist/');
+      wasm.setWasmPaths(dir);
+    }
+    if (opts.wasmThreads) wasm.setThreadsCount(opts.wasmThreads);
+  }
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
+  await tf.ready();
+}
+
+/**
+ * Selects and initialises a tfjs backend. `'auto'` tries, in order: WebGPU on a hardware adapter
+ * (browser `navigator.gpu`, or Dawn in Node), WASM (SIMD), WebGL (browser), then the pure-JS CPU
+ * backend. A named backend is used or a {@link BackendError} explains why it cannot be.
+ *
+ * @example
+ * const report = await initBackend('auto');
+ * console.log(report.summary); // "webgpu (NVIDIA …)" or "wasm (WebGPU adapter is software: llvmpipe)"
+ */
+export async function initBackend(requested: BackendName = 'auto', opts: InitBackendOptions = {}): Promise<BackendReport> {
+  const skipped: BackendReport['skipped'] = [];
+  let adapter: BackendReport['adapter'];
+  const tryWebGPU = async (requireHardware: boolean): Promise<boolean> => {
+    try {
+      const gpu = await ensureNavigatorGpu(opts);
+      if (!gpu) throw new Error('navigator.gpu is not available');
+      const probed = await probeAdapter(gpu);
+      adapter = probed;
+      if (requireHardware && probed?.software && !opts.allowSoftwareWebGPU)
+        throw new Error(`adapter is software (${probed.description || probed.vendor}); WASM is faster`);
+      await activate('webgpu', opts);
+      return true;
+    } catch (e) {
+      skipped.push({ backend: 'webgpu', reason: (e as Error).message });
+      return false;
+    }
+  };
+  const tryOther = async (name: 'wasm' | 'webgl' | 'cpu'): Promise<boolean> => {
+    try {
+      await activate(name, opts);
+      return true;
+    } catch (e) {
+      skipped.push({ backend: name, reason: (e as Error).message });
+      return false;
+    }
+  };
+  let chosen: Exclude<BackendName, 'auto'> | undefined;
+  if (requested === 'auto') {
+    if (await tryWebGPU(true)) chosen = 'webgpu';
+    else if (await tryOther('wasm')) chosen = 'wasm';
+    else if (!isNode() && (await tryOther('webgl'))) chosen = 'webgl';
+    else if (await tryOther('cpu')) chosen = 'cpu';
+  } else if (requested === 'webgpu') {
+    if (await tryWebGPU(false)) chosen = 'webgpu';
+  } else if (requested === 'wasm' || requested === 'webgl' || requested === 'cpu') {
+    if (await tryOther(requested)) chosen = requested;
+  } else {
+    throw new BackendError(`Unknown backend '${String(requested)}'; use 'auto', 'webgpu', 'webgl', 'wasm' or 'cpu'.`);
+  }
+  if (!chosen)
+    throw new BackendError(
+      `Backend '${requested}' is not available: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}` +
+        (requested === 'webgpu' && isNode() ? ". In Node install the optional 'webgpu' package." : ''),
+    );
+  const why = skipped.length ? ` (skipped ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')})` : '';
+  const what = chosen === 'webgpu' && adapter ? `webgpu on ${adapter.description || adapter.vendor || 'unknown adapter'}` : chosen;
+  return { backend: chosen, requested, summary: `${what}${why}`, adapter, skipped };
+}

@@ -1,0 +1,60 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '@sr/core';
+
+/**
+ * Backends every numerical test runs on. Default: the pure-JS CPU backend (the reference) and
+ * WebGPU in Node (Dawn on llvmpipe without a GPU). `SR_TEST_BACKENDS=cpu` narrows it;
+ * `SR_REQUIRE_WEBGPU=1` (set in CI) turns a missing WebGPU adapter into a failure instead of a skip.
+ */
+export function testBackends(): ('cpu' | 'webgpu' | 'wasm')[] {
+  const env = process.env.SR_TEST_BACKENDS;
+  return (env ? env.split(',') : ['cpu', 'webgpu']).map((s) => s.trim()) as ('cpu' | 'webgpu' | 'wasm')[];
+}
+
+/** Why WebGPU is unavailable in this process, or null when it is available. */
+export async function webgpuUnavailable(): Promise<string | null> {
+  const err = (globalThis as { __SR_WEBGPU_ERROR__?: string }).__SR_WEBGPU_ERROR__;
+  if (err) return err;
+  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+  if (!gpu) return 'navigator.gpu is not installed';
+  const a = await gpu.requestAdapter();
+  return a ? null : 'no WebGPU adapter';
+}
+
+/**
+ * `describe` once per backend, switching tfjs to it in `beforeAll`. Tolerances that differ per
+ * backend are passed to the body (`atol`: 1e-4 on cpu/wasm; WebGPU uses fp32 too and is held to the
+ * same bound unless a test says otherwise).
+ */
+export function describeBackends(name: string, body: (backend: string) => void): void {
+  for (const backend of testBackends()) {
+    describe(`${name} [${backend}]`, () => {
+      beforeAll(async () => {
+        if (backend === 'webgpu') {
+          const why = await webgpuUnavailable();
+          if (why) {
+            if (process.env.SR_REQUIRE_WEBGPU === '1') throw new Error(`WebGPU required (SR_REQUIRE_WEBGPU=1) but unavailable: ${why}`);
+            console.warn(`[${name}] WebGPU unavailable (${why}); its tests run on cpu instead`);
+            await initBackend('cpu');
+            return;
+          }
+        }
+        await initBackend(backend);
+      });
+      body(backend);
+    });
+  }
+}
+
+/** Max |a − b| over two tensors or arrays of equal size. */
+export function maxAbsDiff(a: tf.Tensor | ArrayLike<number>, b: tf.Tensor | ArrayLike<number>): number {
+  const x = a instanceof tf.Tensor ? a.dataSync() : a;
+  const y = b instanceof tf.Tensor ? b.dataSync() : b;
+  if (x.length !== y.length) throw new Error(`maxAbsDiff: sizes differ (${x.length} vs ${y.length})`);
+  let m = 0;
+  for (let i = 0; i < x.length; i++) {
+    const d = Math.abs(x[i] - y[i]);
+    if (!(d <= m)) m = d; // NaN propagates as a failure
+  }
+  return m;
+}
