@@ -1,1 +1,5 @@
 export * from './backends.js';
+export * from './golden/types.js';
+export * from './golden/case.js';
+export * from './golden/runner.js';
+export * from './golden/golden-jest.js';

@@ -1,0 +1,81 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { toFloat32 } from '@sr/core';
+import { openCase } from './case.js';
+import { HANDLERS } from './handlers/index.js';
+import type { GoldenContext, GoldenHandler, GoldenResult } from './types.js';
+
+/** Finds the handler for a case, or throws naming the registered ones. */
+export function handlerFor(ctx: GoldenContext): GoldenHandler {
+  const h = HANDLERS.find((x) => x.match(ctx.name, ctx.json));
+  if (!h) throw new Error(`no golden handler for case '${ctx.name}' (registered: ${HANDLERS.map((x) => x.name).join(', ') || 'none'})`);
+  return h;
+}
+
+/** Writes a float32 `.npy` (v1.0, C order). */
+export function writeNpyFile(file: string, shape: number[], data: Float32Array): void {
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  const total = 10 + header.length + 1;
+  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
+  const buf = Buffer.alloc(10 + header.length + data.byteLength);
+  buf.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+  buf.writeUInt16LE(header.length, 8);
+  buf.write(header, 10, 'latin1');
+  Buffer.from(data.buffer, data.byteOffset, data.byteLength).copy(buf, 10 + header.length);
+  fs.writeFileSync(file, buf);
+}
+
+/** Options of {@link runGoldenCase}. */
+export interface RunGoldenOptions {
+  /** Write each output as `<out>/<name>.npy`. */
+  out?: string;
+  /** Override the case's atol (e.g. a reduced-precision backend; never loosen cpu/wasm). */
+  atol?: number;
+}
+
+/**
+ * Runs one golden case through its handler and compares every output with the stored `.npy`:
+ * elementwise `|ts − ref| ≤ atol + rtol·|ref|` with the case's tolerance (default 1e-4 / 1e-4);
+ * integer references (indices) must match exactly.
+ */
+export async function runGoldenCase(nameOrDir: string, opts: RunGoldenOptions = {}): Promise<GoldenResult[]> {
+  const ctx = openCase(nameOrDir);
+  const handler = handlerFor(ctx);
+  const tol = ctx.json.tolerance ?? {};
+  const atol = opts.atol ?? (typeof tol.atol === 'number' ? tol.atol : 1e-4);
+  const rtol = typeof tol.rtol === 'number' ? tol.rtol : 1e-4;
+  const outputs = await handler.run(ctx);
+  const results: GoldenResult[] = [];
+  try {
+    if (opts.out) fs.mkdirSync(opts.out, { recursive: true });
+    for (const [name, t] of Object.entries(outputs)) {
+      const got = t.dtype === 'float32' ? (t.dataSync() as Float32Array) : Float32Array.from(t.dataSync());
+      if (opts.out) writeNpyFile(path.join(opts.out, `${name}.npy`), t.shape, got);
+      const ref = ctx.npy(name);
+      const refF = toFloat32(ref);
+      const exact = !ref.dtype.startsWith('float');
+      if (ref.shape.join() !== t.shape.join() && refF.length !== got.length)
+        throw new Error(`${ctx.name}/${name}: shape [${t.shape}] vs reference [${ref.shape}]`);
+      let maxAbs = 0;
+      let worst = -Infinity;
+      for (let i = 0; i < refF.length; i++) {
+        const d = Math.abs(got[i] - refF[i]);
+        if (!(d <= maxAbs)) maxAbs = d;
+        const excess = exact ? d : d - (atol + rtol * Math.abs(refF[i]));
+        if (!(excess <= worst)) worst = excess;
+      }
+      results.push({ output: name, shape: ref.shape, maxAbs, worstExcess: worst, atol: exact ? 0 : atol, rtol: exact ? 0 : rtol, pass: worst <= 0 });
+    }
+  } finally {
+    tf.dispose(Object.values(outputs));
+  }
+  return results;
+}
+
+/** One line per output, for the CLI and test logs. */
+export function formatResults(name: string, results: GoldenResult[]): string {
+  return results
+    .map((r) => `${r.pass ? 'ok  ' : 'FAIL'} ${name}/${r.output} [${r.shape}] max|Δ| = ${r.maxAbs.toExponential(2)} (atol ${r.atol}, rtol ${r.rtol})`)
+    .join('\n');
+}
