@@ -13,4 +13,5 @@ export * from './image/index.js';
 export * from './models/index.js';
 export * from './decoders/index.js';
 export * from './train/index.js';
+export * from './tiling/index.js';
 export * from './testing/index.js';

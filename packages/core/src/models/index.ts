@@ -1,1 +1,1 @@
-export {};
+export * from './backbone.js';
