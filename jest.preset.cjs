@@ -2,6 +2,9 @@
 // jest), workspace packages resolved to their sources so tests never need a prior build, and the
 // WebGPU-in-Node adapter installed before any test imports tfjs-backend-webgpu (tfjs-runtime trap 2).
 const path = require('path');
+// Mesa reads EGL_PLATFORM from the real process environment (jest gives tests a copy), so set it
+// here, before any test runs: Dawn's OpenGL ES backend needs a surfaceless EGL on headless machines.
+if (!process.env.EGL_PLATFORM) process.env.EGL_PLATFORM = 'surfaceless';
 module.exports = (dir) => ({
   rootDir: dir,
   testEnvironment: 'node',
@@ -15,7 +18,7 @@ module.exports = (dir) => ({
     '^(.*)/platform/node-require(\\.js)?$': path.join(__dirname, 'packages/core/src/platform/node-require.cjs.ts'),
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
-  setupFiles: [path.join(__dirname, 'packages/testkit/src/jest-setup.cjs')],
+  setupFiles: [path.join(__dirname, 'packages/testkit/src/jest-setup.ts')],
   testTimeout: 600000,
   maxWorkers: 1,
   forceExit: true,

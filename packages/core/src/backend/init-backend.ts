@@ -75,6 +75,25 @@ async function activate(name: Exclude<BackendName, 'auto'>, opts: InitBackendOpt
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
   await tf.ready();
+  if (name === 'webgpu' && isNode()) guardSyncReads();
+}
+
+/**
+ * tfjs-backend-webgpu implements synchronous reads (`dataSync`, `arraySync`) through an
+ * OffscreenCanvas trick that exists only in browsers; in Node it fails with an obscure
+ * ReferenceError. Replace it with an error that says what to do instead. (Even in browsers a sync
+ * read stalls the GPU pipeline, so @sr code always reads asynchronously.)
+ */
+function guardSyncReads(): void {
+  const backend = tf.backend() as unknown as { readSync: (id: unknown) => unknown; __srGuarded?: boolean };
+  if (backend.__srGuarded) return;
+  backend.readSync = () => {
+    throw new BackendError(
+      'Synchronous tensor reads (dataSync/arraySync/bufferSync) are not possible on WebGPU in Node: ' +
+        'use `await tensor.data()` / `await tensor.array()` instead.',
+    );
+  };
+  backend.__srGuarded = true;
 }
 
 /**

@@ -165,12 +165,13 @@ export abstract class Module {
 
   /**
    * Exports the parameters in PyTorch layout and naming (float32/int64 as PyTorch would save them),
-   * ready for `writeSafetensors` — the result loads into the official PyTorch model.
+   * ready for `writeSafetensors` — the result loads into the official PyTorch model. Asynchronous
+   * because GPU backends (WebGPU) can only read tensors back asynchronously.
    */
-  stateDict(): StateDict {
+  async stateDict(): Promise<StateDict> {
     const sd: StateDict = {};
     for (const [name, p] of this.namedParameters()) {
-      const values = p.variable.dataSync();
+      const values = await p.variable.data();
       if (p.dtype === 'int32') {
         const big = new BigInt64Array(values.length);
         for (let i = 0; i < values.length; i++) big[i] = BigInt(values[i]);

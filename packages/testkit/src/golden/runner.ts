@@ -50,7 +50,8 @@ export async function runGoldenCase(nameOrDir: string, opts: RunGoldenOptions = 
   try {
     if (opts.out) fs.mkdirSync(opts.out, { recursive: true });
     for (const [name, t] of Object.entries(outputs)) {
-      const got = t.dtype === 'float32' ? (t.dataSync() as Float32Array) : Float32Array.from(t.dataSync());
+      const raw = await t.data();
+      const got = raw instanceof Float32Array ? raw : Float32Array.from(raw as ArrayLike<number>);
       if (opts.out) writeNpyFile(path.join(opts.out, `${name}.npy`), t.shape, got);
       const ref = ctx.npy(name);
       const refF = toFloat32(ref);

@@ -1,4 +1,100 @@
-import type { GoldenHandler } from '../types.js';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { createImplicitModel, getPath, readCheckpointObject, type ImplicitModelSpec, type LIIF, type LTE, type StateDict } from '@sr/core';
+import type { GoldenContext, GoldenHandler } from '../types.js';
 
-/** Golden handlers for this family (filled in by the package that implements it). */
-export const liifHandlers: GoldenHandler[] = [];
+const isDict = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const toNHWC = (t: tf.Tensor) => tf.tidy(() => tf.transpose(t, [0, 2, 3, 1]) as tf.Tensor4D);
+const toNCHW = (t: tf.Tensor) => tf.tidy(() => tf.transpose(t, [0, 3, 1, 2]));
+
+/**
+ * Loads a LIIF/LTE train-script checkpoint (`{'model': {'name', 'args', 'sd'}, 'optimizer', 'epoch'}`)
+ * and builds the model from `ckpt['model']` itself, as `models.make(ckpt['model'], load_sd=True)`;
+ * case.json's `model_spec` must agree with it.
+ */
+async function loadModel(ctx: GoldenContext): Promise<LIIF | LTE> {
+  const obj = await readCheckpointObject(path.join(ctx.dir, 'weights.pth'));
+  const saved = getPath(obj, 'model');
+  if (!isDict(saved) || typeof saved.name !== 'string' || !isDict(saved.args) || !isDict(saved.sd))
+    throw new Error(`golden ${ctx.name}: weights.pth is not a LIIF train-script checkpoint (expected ckpt['model'] = {name, args, sd})`);
+  const spec: ImplicitModelSpec = { name: saved.name, args: saved.args };
+  const recorded = ctx.json.model_spec;
+  if (recorded && JSON.stringify(recorded) !== JSON.stringify(spec))
+    throw new Error(`golden ${ctx.name}: checkpoint spec ${JSON.stringify(spec)} differs from case.json model_spec ${JSON.stringify(recorded)}`);
+  const model = createImplicitModel(spec);
+  model.loadStateDict(saved.sd as StateDict); // strict: every official key must map
+  return model;
+}
+
+/** `inp_rand16.npy` → `rand16`. */
+function inputTag(run: Record<string, any>, key: string): string {
+  const file = String(run.input ?? '');
+  const m = file.match(/^inp_(.+)\.npy$/);
+  if (!m) throw new Error(`run ${key}: unexpected input file '${file}' (expected inp_<tag>.npy)`);
+  return m[1];
+}
+
+/**
+ * Golden handler of the `liif-*` and `lte-*` cases. Per run of case.json: `pred_<key>` is the official
+ * call `model(inp, coord, cell)` on the stored `inp_<tag>`, `coord_<key>`, `cell_<key>` (chunked
+ * queries); `img_<key>` goes through the public path instead — `upscale(inp_raw_<tag>)` normalises the
+ * raw image, generates coordinates and cells with makeCoord/makeCell for `hr_hw`, decodes in chunks,
+ * de-normalises and clamps; `feat_<tag>` is the encoder output. `*_cellclip_<key>` outputs (LTE runs
+ * with s > 4) use the cell multiplied by `max(s/4, 1)` as LTE's test.py.
+ */
+export const liifHandlers: GoldenHandler[] = [
+  {
+    name: 'liif',
+    match: (name) => /^(liif|lte)-/.test(name),
+    async run(ctx) {
+      const model = await loadModel(ctx);
+      const outs: Record<string, tf.Tensor> = {};
+      try {
+        const runs = ctx.json.runs as Record<string, Record<string, any>>;
+        if (!runs || !Object.keys(runs).length) throw new Error(`golden ${ctx.name}: case.json has no runs`);
+        for (const [key, run] of Object.entries(runs)) {
+          const tag = inputTag(run, key);
+          const [H, W] = run.hr_hw as [number, number];
+          const scaleMax = (model as LTE).scaleMax ?? 4;
+          const clipScale = Math.max(Number(run.scale) / scaleMax, 1);
+          const inp = ctx.tensor(`inp_${tag}`);
+          const x = toNHWC(inp);
+          const coord = ctx.tensor(`coord_${key}`) as tf.Tensor3D;
+          const cell = ctx.tensor(`cell_${key}`) as tf.Tensor3D;
+          const feat = model.genFeat(x) as never;
+          try {
+            const featName = `feat_${tag}`;
+            if (ctx.has(featName) && !outs[featName]) {
+              const f = feat instanceof tf.Tensor ? (feat as tf.Tensor4D) : (feat as { feat: tf.Tensor4D }).feat;
+              outs[featName] = toNCHW(f);
+            }
+            const expected: string[] = (run.outputs ?? [`pred_${key}.npy`, `img_${key}.npy`]).map((f: string) => f.replace(/\.npy$/, ''));
+            for (const name of expected) {
+              const m = name.match(/^(pred|img)(_cellclip)?_(.+)$/);
+              if (!m || m[3] !== key) throw new Error(`golden ${ctx.name}: don't know how to produce '${name}' of run ${key}`);
+              const cellScale = m[2] ? clipScale : 1;
+              if (m[1] === 'pred') {
+                outs[name] = (model.decode as (f: never, t: object, o: object) => tf.Tensor)(feat, { coord, cell }, { cellScale });
+              } else {
+                const raw = ctx.tensor(`inp_raw_${tag}`);
+                const rx = toNHWC(raw);
+                const img = model.upscale(rx, { height: H, width: W }, { cellScale });
+                outs[name] = toNCHW(img);
+                tf.dispose([raw, rx, img]);
+              }
+            }
+          } finally {
+            (model.disposeFeat as (f: never) => void)(feat);
+            tf.dispose([inp, x, coord, cell]);
+          }
+        }
+        return outs;
+      } catch (e) {
+        tf.dispose(Object.values(outs));
+        throw e;
+      } finally {
+        model.dispose();
+      }
+    },
+  },
+];
