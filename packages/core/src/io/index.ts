@@ -1,3 +1,7 @@
 export * from './tensor-data.js';
 export * from './npy.js';
 export * from './checkpoint.js';
+export * from './safetensors.js';
+export { readPthObject, isGzip, isZip, gunzip } from './pth.js';
+export { unpickle, PyGlobal, PyObject, type PickleGlobals } from './pickle.js';
+export { torchGlobals } from './torch-globals.js';
