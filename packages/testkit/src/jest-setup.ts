@@ -3,7 +3,7 @@
 // (tfjs-runtime.md, trap 2). The `webgpu` package is ESM-only, so under jest (CommonJS) its native
 // addon is required directly and handed to core's `installDawn`. SR_WEBGPU=0 skips it.
 import * as path from 'node:path';
-import { installDawn, type DawnModule } from '../../core/src/backend/node-webgpu';
+import { installDawn, type DawnModule } from '../../core/src/backend/node-webgpu.js';
 
 if (process.env.SR_WEBGPU !== '0' && !(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) {
   try {
