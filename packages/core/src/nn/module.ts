@@ -219,7 +219,9 @@ export abstract class Module {
     if (strict && bad) throw new StateDictMismatchError(report, this.constructor.name);
     for (const [p, t] of ok) {
       if (p.dtype === 'int32') {
-        p.variable.assign(tf.tensor(toInt32(t), p.variable.shape, 'int32'));
+        const value = tf.tensor(toInt32(t), p.variable.shape, 'int32');
+        p.variable.assign(value);
+        value.dispose();
         continue;
       }
       const perm = PERM[p.layout];

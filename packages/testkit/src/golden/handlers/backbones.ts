@@ -41,7 +41,12 @@ const toNHWC = (t: tf.Tensor) => tf.tidy(() => tf.transpose(t, [0, 2, 3, 1]) as 
  * Runs `model` on every `<inPrefix><tag>` input whose `<outPrefix><tag>` output exists and returns the
  * outputs NCHW, keyed by the expected file names.
  */
-function runAll(ctx: GoldenContext, model: Module & { forward(x: tf.Tensor): tf.Tensor4D }, inPrefix: string, outPrefix: string): Record<string, tf.Tensor> {
+function runAll(
+  ctx: GoldenContext,
+  model: Module & { forward(x: tf.Tensor): tf.Tensor4D },
+  inPrefix: string,
+  outPrefix: string,
+): Record<string, tf.Tensor> {
   const outs: Record<string, tf.Tensor> = {};
   const names = ctx.files().filter((f) => f.startsWith(outPrefix));
   if (!names.length) throw new Error(`golden ${ctx.name}: no expected outputs named ${outPrefix}*`);
