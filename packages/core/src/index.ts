@@ -1,5 +1,5 @@
 /**
- * @sr/core — the building blocks shared by every @sr paper package: PyTorch-compatible modules whose
+ * `@sr/core` — the building blocks shared by every `@sr` paper package: PyTorch-compatible modules whose
  * parameter names are the official state-dict keys, checkpoint I/O (.pth, safetensors, .npy), image
  * I/O, MATLAB-exact resizing, backbones, implicit decoders, tiling and backend selection.
  * @packageDocumentation
@@ -15,3 +15,4 @@ export * from './decoders/index.js';
 export * from './train/index.js';
 export * from './tiling/index.js';
 export * from './testing/index.js';
+export * from './bench/index.js';

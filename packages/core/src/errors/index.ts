@@ -1,10 +1,10 @@
 /**
- * Errors thrown by @sr packages. Every error has a stable `code` and a message that names the problem
+ * Errors thrown by `@sr` packages. Every error has a stable `code` and a message that names the problem
  * and, where possible, the fix. Catch `SrError` to handle any of them.
  * @module
  */
 
-/** Base class of all @sr errors. */
+/** Base class of all `@sr` errors. */
 export class SrError extends Error {
   /** Stable machine-readable code, e.g. `'E_SHAPE'`. */
   readonly code: string;

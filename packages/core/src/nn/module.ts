@@ -242,6 +242,7 @@ export abstract class Module {
 
 /** A module with a single-tensor forward; what {@link Sequential} chains. */
 export interface Callable {
+  /** Runs the module on an NHWC tensor (PyTorch's `forward`); the caller owns the returned tensor. */
   forward(x: tf.Tensor): tf.Tensor;
 }
 
@@ -258,6 +259,7 @@ export class ModuleList<M extends Module = Module> extends Module {
     this.items.push(m);
     return m;
   }
+  /** Number of children (`len(module_list)`). */
   get length(): number {
     return this.items.length;
   }

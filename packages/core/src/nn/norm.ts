@@ -74,6 +74,7 @@ abstract class NormBase extends Module implements Callable {
     return (this.bias ? tf.add(scaled, this.bias) : scaled) as tf.Tensor4D;
   }
 
+  /** Normalises an NHWC tensor over the layer's axes; the caller owns the result. */
   abstract forward(x: tf.Tensor): tf.Tensor4D;
 }
 

@@ -59,6 +59,7 @@ export class Fire extends Module implements Callable {
     this.expand1x1 = this.child('expand1x1', new Conv2d(squeezePlanes, expand1x1Planes, 1));
     this.expand3x3 = this.child('expand3x3', new Conv2d(squeezePlanes, expand3x3Planes, 3, { padding: 1 }));
   }
+  /** squeeze 1×1 → ReLU, then the concatenated ReLU'd expand 1×1 and 3×3 branches (torchvision `Fire.forward`). */
   forward(x: tf.Tensor): tf.Tensor4D {
     return tf.tidy(() => {
       const s = relu(this.squeeze.forward(x));
