@@ -5,6 +5,7 @@ import { BackendError } from '../errors/index.js';
 import { isNode } from '../platform/env.js';
 import { nodeRequire } from '../platform/node-require.js';
 import { installDawn, type DawnModule } from './node-webgpu.js';
+import { prepareNodeWasmThreads, registerWasmTrainingKernels } from './wasm-kernels/index.js';
 
 /** Backends @sr can run on. `auto` picks the fastest available (see {@link initBackend}). */
 export type BackendName = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -26,7 +27,11 @@ export interface BackendReport {
 export interface InitBackendOptions {
   /** Where the WASM binaries are served from (browser). In Node the installed package is used. */
   wasmPaths?: string;
-  /** WASM threads (browser with cross-origin isolation). Default: hardware concurrency. */
+  /**
+   * WASM threads: in browsers needs cross-origin isolation (default there: hardware concurrency); in
+   * Node (default 1) a count > 1 enables the threaded SIMD build through the workarounds in
+   * `prepareNodeWasmThreads`. Takes effect only when WASM is first initialised in the process.
+   */
   wasmThreads?: number;
   /** In Node, load Dawn from the optional `webgpu` package when `navigator.gpu` is missing (default true). */
   nodeWebGPU?: boolean;
@@ -63,6 +68,7 @@ async function probeAdapter(gpu: GPU): Promise<BackendReport['adapter']> {
 async function activate(name: Exclude<BackendName, 'auto'>, opts: InitBackendOptions): Promise<void> {
   if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
   if (name === 'webgl') await import('@tensorflow/tfjs-backend-webgl');
+  let restoreCpus: (() => void) | undefined;
   if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths);
@@ -70,9 +76,16 @@ async function activate(name: Exclude<BackendName, 'auto'>, opts: InitBackendOpt
       const dir = nodeRequire.resolve('@tensorflow/tfjs-backend-wasm/package.json').replace(/package\.json$/, 'dist/');
       wasm.setWasmPaths(dir);
     }
-    if (opts.wasmThreads) wasm.setThreadsCount(opts.wasmThreads);
+    if (opts.wasmThreads && isNode() && opts.wasmThreads > 1) restoreCpus = prepareNodeWasmThreads(opts.wasmThreads, wasm);
+    else if (opts.wasmThreads) wasm.setThreadsCount(opts.wasmThreads);
+    registerWasmTrainingKernels();
   }
-  const ok = await tf.setBackend(name);
+  let ok: boolean;
+  try {
+    ok = await tf.setBackend(name);
+  } finally {
+    restoreCpus?.();
+  }
   if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
   await tf.ready();
   if (name === 'webgpu' && isNode()) guardSyncReads();
@@ -85,9 +98,18 @@ async function activate(name: Exclude<BackendName, 'auto'>, opts: InitBackendOpt
  * read stalls the GPU pipeline, so @sr code always reads asynchronously.)
  */
 function guardSyncReads(): void {
-  const backend = tf.backend() as unknown as { readSync: (id: unknown) => unknown; __srGuarded?: boolean };
+  const backend = tf.backend() as unknown as {
+    readSync: (id: unknown) => unknown;
+    tensorMap: { get(id: unknown): { values?: unknown; resource?: unknown } | undefined };
+    __srGuarded?: boolean;
+  };
   if (backend.__srGuarded) return;
-  backend.readSync = () => {
+  const original = backend.readSync.bind(backend);
+  backend.readSync = (dataId: unknown) => {
+    // Data still on the CPU (small tensors made from JS values) reads fine, and tfjs-webgpu's own
+    // kernels rely on it: with WEBGPU_CPU_FORWARD (default on) Concat & co. read such inputs
+    // synchronously. Only reads that would need the GPU → CPU canvas trick are refused.
+    if (backend.tensorMap.get(dataId)?.values != null) return original(dataId);
     throw new BackendError(
       'Synchronous tensor reads (dataSync/arraySync/bufferSync) are not possible on WebGPU in Node: ' +
         'use `await tensor.data()` / `await tensor.array()` instead.',
