@@ -1,0 +1,146 @@
+/**
+ * `createLocalSR`: the public entry point (factory + `prepare` once per image + `upscaleRegion` per ROI).
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { InputError, readCheckpoint, throwIfAborted, type CheckpointSource, type StateDict } from '@sr/core';
+import { CLSR, disposeContext, type ClsrOptions, type ContextCache } from './clsr.js';
+import { postCrop, preCrop } from './baselines.js';
+import { RegionImage } from './region-image.js';
+import { toContextTensor, type LocalSRInput } from './input.js';
+import type { BackboneKind } from './staged-backbone.js';
+import type { Roi } from './roi.js';
+
+/** Options of {@link createLocalSR}: the model options plus weights and progress. */
+export interface LocalSROptions extends Omit<ClsrOptions, 'backbone'> {
+  /** `'edsr'` (default, the SRResNet/EDSR-style CNN) or `'rrdb'`. */
+  backbone?: BackboneKind;
+  /**
+   * A CLSR checkpoint (keys `base.*`, `gcm.*`, `pim.*`, as saved by training) or a plain backbone
+   * checkpoint (official keys, loaded into the base branch; GCM/PIM keep their initialisation, which
+   * leaves the backbone's output unchanged). A path, URL, bytes or an already-read state dict.
+   */
+  weights?: CheckpointSource | StateDict;
+  /** Switch the context branches off at run time (the model then equals pre-cropping). */
+  useGcm?: boolean;
+  usePim?: boolean;
+  onProgress?: (p: { stage: 'prepare' | 'region'; done: number; total: number }) => void;
+}
+
+const isStateDict = (w: unknown): w is StateDict =>
+  !!w && typeof w === 'object' && !(w instanceof Uint8Array) && !(w instanceof ArrayBuffer) && !(w instanceof URL) && !(typeof Blob !== 'undefined' && w instanceof Blob);
+
+/** Loads `weights` into `model` (CLSR keys, or backbone keys into `base`). */
+export async function loadLocalSRWeights(model: CLSR, weights: CheckpointSource | StateDict): Promise<void> {
+  const sd = isStateDict(weights) ? weights : await readCheckpoint(weights);
+  const keys = Object.keys(sd);
+  if (keys.some((k) => k.startsWith('base.'))) model.loadStateDict(sd);
+  else model.base.module.loadStateDict(sd, { ignore: (k) => k.startsWith('sub_mean.') || k.startsWith('add_mean.') });
+}
+
+/** Wraps `[1, H, W, 3]` as a {@link RegionImage} (takes ownership of `y`). */
+function toRegion(y: tf.Tensor4D, roi: Roi): RegionImage {
+  const t = tf.squeeze(y, [0]) as tf.Tensor3D;
+  y.dispose();
+  return new RegionImage(t, roi);
+}
+
+/** A LocalSR model bound to (at most) one prepared image at a time. */
+export class LocalSR {
+  private cache: ContextCache | null = null;
+  constructor(readonly model: CLSR, private readonly onProgress?: LocalSROptions['onProgress']) {}
+
+  /** Size `[H, W]` of the prepared image, or null. */
+  get imageSize(): [number, number] | null {
+    return this.cache ? [this.cache.height, this.cache.width] : null;
+  }
+
+  /** Computes the context features (PIM stages, GCM memory) of `image` once; replaces a previous image. */
+  async prepare(image: LocalSRInput, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    throwIfAborted(opts.signal);
+    const x = await toContextTensor(image);
+    try {
+      this.onProgress?.({ stage: 'prepare', done: 0, total: 1 });
+      const cache = this.model.prepare(x);
+      if (this.cache) disposeContext(this.cache);
+      this.cache = cache;
+      this.onProgress?.({ stage: 'prepare', done: 1, total: 1 });
+    } finally {
+      x.dispose();
+    }
+  }
+
+  private prepared(): ContextCache {
+    if (!this.cache) throw new InputError('call prepare(image) before upscaleRegion', 'E_NOT_PREPARED');
+    return this.cache;
+  }
+
+  /** The ×s HR version of `roi` (LR pixels) of the prepared image; cost O(hw) per call. */
+  async upscaleRegion(roi: Roi, opts: { signal?: AbortSignal } = {}): Promise<RegionImage> {
+    throwIfAborted(opts.signal);
+    const cache = this.prepared();
+    const y = this.model.forwardRegion(cache, roi);
+    return toRegion(y, roi);
+  }
+
+  /** Many ROIs of the prepared image (the context is reused: n·O(hw) + O(HW)). */
+  async upscaleRegions(rois: Roi[], opts: { signal?: AbortSignal } = {}): Promise<RegionImage[]> {
+    const out: RegionImage[] = [];
+    try {
+      for (let i = 0; i < rois.length; i++) {
+        out.push(await this.upscaleRegion(rois[i], opts));
+        this.onProgress?.({ stage: 'region', done: i + 1, total: rois.length });
+      }
+      return out;
+    } catch (e) {
+      out.forEach((r) => r.dispose());
+      throw e;
+    }
+  }
+
+  /** Baseline: the backbone alone on the padded ROI (same padding as CLSR). */
+  async preCrop(roi: Roi): Promise<RegionImage> {
+    const y = preCrop(this.model.base, this.prepared().context, roi, this.model.padding);
+    return toRegion(y, roi);
+  }
+
+  /** Baseline: the backbone on the whole image (tiled when `tile` is set), then cropped. */
+  async postCrop(roi: Roi, opts: { tile?: number } = {}): Promise<RegionImage> {
+    const y = await postCrop(this.model.base, this.prepared().context, roi, opts);
+    return toRegion(y, roi);
+  }
+
+  /** Releases the prepared context (the model stays usable). */
+  release(): void {
+    if (this.cache) disposeContext(this.cache);
+    this.cache = null;
+  }
+
+  /** Releases the context and the model's weights. */
+  dispose(): void {
+    this.release();
+    this.model.dispose();
+  }
+}
+
+/**
+ * Creates a LocalSR (CLSR) model. Resolves when the weights are loaded.
+ * @example
+ * const local = await createLocalSR({ backbone: 'edsr', weights: 'clsr-edsr.safetensors' });
+ * await local.prepare('photo.png');
+ * const face = await local.upscaleRegion({ x: 120, y: 40, width: 48, height: 48 });
+ * await fs.promises.writeFile('face.png', await face.toPNG());
+ */
+export async function createLocalSR(opts: LocalSROptions = {}): Promise<LocalSR> {
+  const { weights, useGcm, usePim, onProgress, backbone = 'edsr', ...rest } = opts;
+  const model = new CLSR({ ...rest, backbone });
+  try {
+    if (weights) await loadLocalSRWeights(model, weights);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  if (useGcm === false) model.useGcm = false;
+  if (usePim === false) model.usePim = false;
+  return new LocalSR(model, onProgress);
+}

@@ -1,0 +1,23 @@
+/**
+ * @sr/localsr — LocalSR / CLSR (Ji & Yao, "LocalSR: Image Super-Resolution in Local Region",
+ * arXiv 2412.04314): super-resolve only a region of interest, using the whole image as context.
+ * First public implementation; every choice the paper leaves open is an option documented in the
+ * README's Design section.
+ * @packageDocumentation
+ */
+export * from './staged-backbone.js';
+export * from './roi.js';
+export * from './samplers.js';
+export * from './patch-sampling.js';
+export * from './gcm.js';
+export * from './pim.js';
+export * from './clsr.js';
+export * from './baselines.js';
+export * from './region-image.js';
+export * from './input.js';
+export * from './api.js';
+export * from './train.js';
+export * from './flops.js';
+export * from './cpu-conv-grad.js';
+export * from './experiment.js';
+export * from './bilinear.js';
