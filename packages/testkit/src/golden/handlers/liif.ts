@@ -37,9 +37,10 @@ function inputTag(run: Record<string, any>, key: string): string {
 /**
  * Golden handler of the `liif-*` and `lte-*` cases. Per run of case.json: `pred_<key>` is the official
  * call `model(inp, coord, cell)` on the stored `inp_<tag>`, `coord_<key>`, `cell_<key>` (chunked
- * queries); `img_<key>` goes through the public path instead — `upscale(inp_raw_<tag>)` normalises the
- * raw image, generates coordinates and cells with makeCoord/makeCell for `hr_hw`, decodes in chunks,
- * de-normalises and clamps; `feat_<tag>` is the encoder output. `*_cellclip_<key>` outputs (LTE runs
+ * queries); `img_<key>` of the first run goes through the public path instead — `upscale(inp_raw_<tag>)`
+ * normalises the raw image, generates coordinates and cells for `hr_hw` (makeCoord/makeCell values),
+ * decodes in chunks, de-normalises and clamps — and of the other runs is `clamp(pred·0.5 + 0.5)` as
+ * demo.py (one public-path run per case keeps the CPU suite fast); `feat_<tag>` is the encoder output. `*_cellclip_<key>` outputs (LTE runs
  * with s > 4) use the cell multiplied by `max(s/4, 1)` as LTE's test.py.
  */
 export const liifHandlers: GoldenHandler[] = [
@@ -52,6 +53,7 @@ export const liifHandlers: GoldenHandler[] = [
       try {
         const runs = ctx.json.runs as Record<string, Record<string, any>>;
         if (!runs || !Object.keys(runs).length) throw new Error(`golden ${ctx.name}: case.json has no runs`);
+        let first = true;
         for (const [key, run] of Object.entries(runs)) {
           const tag = inputTag(run, key);
           const [H, W] = run.hr_hw as [number, number];
@@ -65,24 +67,34 @@ export const liifHandlers: GoldenHandler[] = [
           try {
             const featName = `feat_${tag}`;
             if (ctx.has(featName) && !outs[featName]) {
-              const f = feat instanceof tf.Tensor ? (feat as tf.Tensor4D) : (feat as { feat: tf.Tensor4D }).feat;
+              const state = feat as unknown;
+              const f = state instanceof tf.Tensor ? (state as tf.Tensor4D) : (state as { feat: tf.Tensor4D }).feat;
               outs[featName] = toNCHW(f);
             }
             const expected: string[] = (run.outputs ?? [`pred_${key}.npy`, `img_${key}.npy`]).map((f: string) => f.replace(/\.npy$/, ''));
+            const preds: Record<string, tf.Tensor> = {};
+            const predOf = (clip: string) =>
+              (preds[clip] ??= (model.decode as (f: never, t: object, o: object) => tf.Tensor)(feat, { coord, cell }, { cellScale: clip ? clipScale : 1 }));
             for (const name of expected) {
               const m = name.match(/^(pred|img)(_cellclip)?_(.+)$/);
               if (!m || m[3] !== key) throw new Error(`golden ${ctx.name}: don't know how to produce '${name}' of run ${key}`);
-              const cellScale = m[2] ? clipScale : 1;
-              if (m[1] === 'pred') {
-                outs[name] = (model.decode as (f: never, t: object, o: object) => tf.Tensor)(feat, { coord, cell }, { cellScale });
-              } else {
+              const clip = m[2] ?? '';
+              if (m[1] === 'pred') outs[name] = tf.clone(predOf(clip));
+              else if (first) {
+                // the public path, once per case (CPU time): raw image → normalise → makeCoord/makeCell grid → chunked decode → clamp
                 const raw = ctx.tensor(`inp_raw_${tag}`);
                 const rx = toNHWC(raw);
-                const img = model.upscale(rx, { height: H, width: W }, { cellScale });
+                const img = model.upscale(rx, { height: H, width: W }, { cellScale: clip ? clipScale : 1, chunkSize: 1000 });
                 outs[name] = toNCHW(img);
                 tf.dispose([raw, rx, img]);
+              } else {
+                // demo.py: clamp(pred·0.5 + 0.5, 0, 1).view(1, H, W, 3).permute(0, 3, 1, 2)
+                const p = predOf(clip);
+                outs[name] = tf.tidy(() => toNCHW(tf.reshape(tf.clipByValue(tf.add(tf.mul(p, 0.5), 0.5), 0, 1), [1, H, W, 3])));
               }
             }
+            tf.dispose(Object.values(preds));
+            first = false;
           } finally {
             (model.disposeFeat as (f: never) => void)(feat);
             tf.dispose([inp, x, coord, cell]);
