@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CiaoSR, bilinearResidual, createBackbone, queryArrays, roundHalfEven } from '@sr/ciaosr';
+import { RDN, roundHalfEven } from '@sr/core';
+import { CiaoSR, bilinearResidual, createCiaoSRBackbone, queryArrays } from '@sr/ciaosr';
+import type { Backbone } from '@sr/core';
 import type { GoldenContext, GoldenHandler } from '../types.js';
 
 const nchwToNhwc = (t: tf.Tensor) => tf.transpose(t, [0, 2, 3, 1]) as tf.Tensor4D;
@@ -12,9 +14,12 @@ function buildFromCase(json: Record<string, any>): CiaoSR {
   const enc = gen.encoder ?? {};
   const type = String(gen.type ?? 'LocalImplicitSREDSR');
   const hidden: number[] = gen.imnet_q?.hidden_list ?? [256, 256, 256, 256];
-  let backbone;
+  let backbone: Backbone;
   if (/EDSR/i.test(type) || enc.type === 'EDSR') {
-    backbone = createBackbone('edsr-baseline', { feats: enc.mid_channels ?? 64, blocks: enc.num_blocks ?? 16 });
+    backbone = createCiaoSRBackbone('edsr-baseline', { feats: enc.mid_channels ?? 64, blocks: enc.num_blocks ?? 16 });
+  } else if (/RDN/i.test(type) || enc.type === 'RDN') {
+    // mmedit RDN (mid_channels, num_blocks, num_layers, channel_growth); its keys are renamed on load.
+    backbone = new RDN({ G0: enc.mid_channels ?? 64, D: enc.num_blocks ?? 16, C: enc.num_layers ?? 8, G: enc.channel_growth ?? 64, noUpsampling: true });
   } else {
     throw new Error(`ciaosr golden: generator type '${type}' (encoder '${enc.type}') is not supported by this handler`);
   }

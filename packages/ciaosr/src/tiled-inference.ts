@@ -1,0 +1,128 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { InputError, planTiles, throwIfAborted, type Rect } from '@sr/core';
+import { containingIndex, fillQueries } from './geometry.js';
+import { disposeMaps, type FeatureMaps } from './head.js';
+import type { CiaoSR } from './model.js';
+
+/** Progress of one upscale: `stage` `'decode'` counts HR pixels, `'encode'` counts tiles. */
+export interface UpscaleProgress {
+  stage: 'encode' | 'decode';
+  done: number;
+  total: number;
+  /** Tile being processed (0-based) and tile count. */
+  tile: number;
+  tiles: number;
+}
+
+/** Tiling and chunking options (all in LR pixels / queries). */
+export interface TiledInferenceOptions {
+  /**
+   * LR tile size (square core). Default 64. `Infinity` runs the whole image at once, exactly like the
+   * official full-image test. Images not larger than the tile are always run whole.
+   */
+  tile?: number;
+  /**
+   * Non-local attention context around each tile core, in LR pixels (≥ 2; default 16): the attention
+   * of a tile searches the window `core ± margin`, as the official `clip_test` (tile 192, overlap 32)
+   * and the paper's "small window" do. The encoder additionally gets its receptive field as context,
+   * so features are exactly those of the whole image.
+   */
+  attentionMargin?: number;
+  /** HR queries decoded per step (default 2048): bounds the decoder's memory. */
+  chunkSize?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: UpscaleProgress) => void;
+}
+
+const grow = (r: Rect, m: number, h: number, w: number): Rect => ({
+  y0: Math.max(0, r.y0 - m),
+  x0: Math.max(0, r.x0 - m),
+  y1: Math.min(h, r.y1 + m),
+  x1: Math.min(w, r.x1 + m),
+});
+
+/** HR indices whose containing LR pixel lies in `[a, b)`: a contiguous range for each tile. */
+function hrRange(contain: Int32Array, a: number, b: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < contain.length; i++) if (contain[i] >= a && contain[i] < b) out.push(i);
+  return out;
+}
+
+/**
+ * Runs CiaoSR on a normalised LR image `lq` (`[1, h, w, 3]`) to an `H × W` output and returns the
+ * de-normalised, clamped RGB as host data `[H·W·3]`. Tiles the LR image: per tile, the encoder runs on
+ * `core ± (attentionMargin + receptiveField)`, the non-local attention and the gather maps on
+ * `core ± attentionMargin`, and the HR pixels whose containing LR pixel is in the core are decoded in
+ * chunks with the global coordinate geometry, so device memory is bounded by the tile and the chunk.
+ * With one tile (image ≤ tile) this is the official full-image computation.
+ */
+export async function runTiledCiaoSR(model: CiaoSR, lq: tf.Tensor4D, H: number, W: number, opts: TiledInferenceOptions = {}): Promise<Float32Array> {
+  const [b, h, w, c] = lq.shape;
+  if (b !== 1) throw new InputError(`upscale expects one image, got a batch of ${b}`);
+  if (c !== 3) throw new InputError(`CiaoSR expects 3 colour channels, got ${c}`, 'E_CHANNELS');
+  const tile = opts.tile ?? 64;
+  const margin = opts.attentionMargin ?? 16;
+  const chunk = Math.floor(opts.chunkSize ?? 2048);
+  if (!(tile >= 4)) throw new InputError(`tile must be ≥ 4 LR pixels (or Infinity), got ${tile}`);
+  if (!(Number.isInteger(margin) && margin >= 2)) throw new InputError(`attentionMargin must be an integer ≥ 2, got ${margin}`);
+  if (!(chunk >= 1)) throw new InputError(`chunkSize must be ≥ 1, got ${opts.chunkSize}`);
+  const rf = Math.max(0, Math.ceil(model.backbone.receptiveField));
+  const tiles = planTiles(h, w, { tile: Math.min(tile, Math.max(h, w)), overlap: 0 });
+  const rowsOf = containingIndex(h, H);
+  const colsOf = containingIndex(w, W);
+  const mean = model.mean;
+  const out = new Float32Array(H * W * 3);
+  let done = 0;
+  const report = (stage: UpscaleProgress['stage'], t: number) =>
+    opts.onProgress?.({ stage, done: stage === 'decode' ? done : t, total: stage === 'decode' ? H * W : tiles.length, tile: t, tiles: tiles.length });
+  for (const t of tiles) {
+    throwIfAborted(opts.signal);
+    const win = tiles.length === 1 ? { y0: 0, x0: 0, y1: h, x1: w } : grow(t.core, margin, h, w);
+    const patch = tiles.length === 1 ? win : grow(win, rf, h, w);
+    const wh = win.y1 - win.y0;
+    const ww = win.x1 - win.x0;
+    report('encode', t.index);
+    const maps: FeatureMaps = tf.tidy(() => {
+      const lqPatch = tf.slice(lq, [0, patch.y0, patch.x0, 0], [1, patch.y1 - patch.y0, patch.x1 - patch.x0, 3]);
+      const featPatch = model.encode(lqPatch);
+      const feat = tf.slice(featPatch, [0, win.y0 - patch.y0, win.x0 - patch.x0, 0], [1, wh, ww, featPatch.shape[3]]);
+      const lqWin = tf.slice(lq, [0, win.y0, win.x0, 0], [1, wh, ww, 3]);
+      const m = model.head.prepare(feat, model.head.nonLocal(feat), lqWin);
+      return { keyMap: tf.keep(m.keyMap), valueMap: tf.keep(m.valueMap), lr: tf.keep(m.lr), keyProj: tf.keep(m.keyProj), valueProj: tf.keep(m.valueProj) };
+    });
+    try {
+      const rows = hrRange(rowsOf, t.core.y0, t.core.y1);
+      const cols = hrRange(colsOf, t.core.x0, t.core.x1);
+      const n = rows.length * cols.length;
+      for (let start = 0; start < n; start += chunk) {
+        throwIfAborted(opts.signal);
+        const end = Math.min(n, start + chunk);
+        const ys = new Int32Array(end - start);
+        const xs = new Int32Array(end - start);
+        for (let q = start; q < end; q++) {
+          ys[q - start] = rows[Math.floor(q / cols.length)];
+          xs[q - start] = cols[q % cols.length];
+        }
+        const qa = fillQueries({ geom: { h, w, H, W }, oy: win.y0, ox: win.x0, wh, ww, base: 0 }, ys, xs);
+        const pred = tf.tidy(() => tf.clipByValue(tf.add(model.head.decode(maps, qa, true), tf.tensor1d([...mean])), 0, 1));
+        let data: Float32Array;
+        try {
+          data = (await pred.data()) as Float32Array;
+        } finally {
+          pred.dispose();
+        }
+        for (let q = 0; q < ys.length; q++) {
+          const o = (ys[q] * W + xs[q]) * 3;
+          out[o] = data[3 * q];
+          out[o + 1] = data[3 * q + 1];
+          out[o + 2] = data[3 * q + 2];
+        }
+        done += ys.length;
+        report('decode', t.index);
+      }
+    } finally {
+      disposeMaps(maps);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,138 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  InputError,
+  imresize,
+  initBackend,
+  readCheckpoint,
+  throwIfAborted,
+  type Backbone,
+  type BackendName,
+  type StateDict,
+} from '@sr/core';
+import { createCiaoSRBackbone, type CiaoSRBackboneName, type BackboneOptions } from './backbones.js';
+import { findDefaultWeights } from './default-weights.js';
+import { roundHalfEven } from './geometry.js';
+import type { CiaoSRHeadOptions } from './head.js';
+import { prepareInput, type UpscaleInput } from './input.js';
+import { CiaoSR } from './model.js';
+import { runTiledCiaoSR, type TiledInferenceOptions } from './tiled-inference.js';
+import { UpscaledImage } from './upscaled-image.js';
+
+/** Weights: a checkpoint path/URL/bytes (.pth as released or .safetensors), a state dict, or `'random'` (testing only). */
+export type WeightsSource = string | URL | ArrayBuffer | Uint8Array | StateDict | 'random';
+
+/** Options of {@link createUpscaler}. */
+export interface CreateUpscalerOptions {
+  /** Default: the built-in `weights/default.safetensors` when installed, else an error. */
+  weights?: WeightsSource;
+  /** `'edsr-baseline'` (default) or your own {@link Backbone} (e.g. `backboneFromFunction`). */
+  backbone?: CiaoSRBackboneName | Backbone;
+  /** Sizes of a named backbone (feats, blocks). */
+  backboneOptions?: BackboneOptions;
+  /** Head options (hidden sizes); channels come from the backbone. */
+  head?: Omit<CiaoSRHeadOptions, 'channels'>;
+  /** tfjs backend to initialise first (default: keep the current one). */
+  backend?: BackendName;
+  /** Strict key matching when loading weights (default true). */
+  strict?: boolean;
+}
+
+/** Options of {@link Upscaler.upscale}. */
+export interface UpscaleOptions extends TiledInferenceOptions {
+  /** Any real factor > 1 (e.g. 3.7, 12, 30), `[sy, sx]`, or an exact output size. */
+  scale: number | [number, number] | { width: number; height: number };
+}
+
+/** A loaded CiaoSR model ready to upscale images. */
+export interface Upscaler {
+  readonly model: CiaoSR;
+  /** Upscales one image; the result must be disposed. */
+  upscale(image: UpscaleInput, opts: UpscaleOptions): Promise<UpscaledImage>;
+  /** Releases the model's weights. */
+  dispose(): void;
+}
+
+/** Resolves the output size of an `h × w` input (Python `round(h·s)` as the official test). */
+export function outputSize(h: number, w: number, scale: UpscaleOptions['scale']): [number, number] {
+  if (scale == null) throw new InputError('scale is required, e.g. { scale: 3.7 } or { scale: { width: 800, height: 600 } }');
+  if (typeof scale === 'object' && !Array.isArray(scale)) {
+    const { width, height } = scale;
+    if (!Number.isInteger(width) || !Number.isInteger(height) || width < w || height < h || (width === w && height === h))
+      throw new InputError(`output size must be integers at least the input size ${w}×${h} and larger in one dimension, got ${width}×${height}`, 'E_SCALE');
+    return [height, width];
+  }
+  const [sy, sx] = Array.isArray(scale) ? scale : [scale, scale];
+  for (const s of [sy, sx])
+    if (typeof s !== 'number' || !Number.isFinite(s) || !(s > 1))
+      throw new InputError(`scale must be a finite number > 1 (e.g. 2, 3.7, 12), got ${String(s)}`, 'E_SCALE');
+  return [roundHalfEven(h * sy), roundHalfEven(w * sx)];
+}
+
+async function resolveWeights(src: WeightsSource | undefined): Promise<StateDict | null> {
+  if (src === 'random') return null;
+  if (src === undefined) {
+    const def = await findDefaultWeights();
+    if (!def)
+      throw new InputError(
+        'no weights given and no built-in default weights are installed: pass { weights: "ciaosr.pth" | "ciaosr.safetensors" } ' +
+          '(an official CiaoSR checkpoint or one trained with `ciaosr train`)',
+        'E_NO_WEIGHTS',
+      );
+    return readCheckpoint(def);
+  }
+  if (typeof src === 'string' || src instanceof URL || src instanceof ArrayBuffer || src instanceof Uint8Array) return readCheckpoint(src);
+  return src;
+}
+
+/**
+ * Creates a CiaoSR upscaler.
+ * @example
+ * const sr = await createUpscaler({ weights: 'ciaosr-edsr.pth' });
+ * const out = await sr.upscale('photo.png', { scale: 3.7 });
+ * fs.writeFileSync('photo_x3.7.png', await out.toPNG());
+ * out.dispose();
+ */
+export async function createUpscaler(opts: CreateUpscalerOptions = {}): Promise<Upscaler> {
+  if (opts.backend) await initBackend(opts.backend);
+  const sd = await resolveWeights(opts.weights);
+  const bb = opts.backbone ?? 'edsr-baseline';
+  const backbone = typeof bb === 'string' ? createCiaoSRBackbone(bb, opts.backboneOptions) : bb;
+  const model = new CiaoSR(backbone, { ...opts.head, channels: backbone.channels });
+  try {
+    if (sd) model.loadWeights(sd, { strict: opts.strict ?? true });
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return {
+    model,
+    upscale: (image, uopts) => upscaleWith(model, image, uopts),
+    dispose: () => model.dispose(),
+  };
+}
+
+/** Upscales with an existing model (what {@link Upscaler.upscale} calls). */
+export async function upscaleWith(model: CiaoSR, image: UpscaleInput, opts: UpscaleOptions): Promise<UpscaledImage> {
+  if (!opts || opts.scale === undefined) throw new InputError('upscale needs { scale }', 'E_SCALE');
+  throwIfAborted(opts.signal);
+  const { rgb, alpha } = await prepareInput(image);
+  let lq: tf.Tensor4D | null = null;
+  try {
+    const [, h, w] = rgb.shape;
+    const [H, W] = outputSize(h, w, opts.scale);
+    lq = model.normalize(rgb);
+    const data = await runTiledCiaoSR(model, lq, H, W, opts);
+    throwIfAborted(opts.signal);
+    return new UpscaledImage(
+      tf.tidy(() => {
+        const color = tf.tensor3d(data, [H, W, 3]);
+        if (!alpha) return color;
+        // Alpha is not super-resolved: MATLAB-style bicubic, clamped to [0, 1].
+        const a = tf.clipByValue(imresize(alpha, { height: H, width: W }), 0, 1);
+        return tf.concat([color, tf.reshape(a, [H, W, 1])], 2) as tf.Tensor3D;
+      }),
+    );
+  } finally {
+    tf.dispose([rgb, ...(alpha ? [alpha] : []), ...(lq ? [lq] : [])]);
+  }
+}
