@@ -1,0 +1,5 @@
+import { describeBackends, goldenTests } from '@sr/testkit';
+
+// Golden parity with the official PyTorch code (zzhwfy/VSpSR @ c2250ca): the VSpM forward with the
+// recorded ε (basis, μ/σ, w, KL, x_s, finalbranch, upx, pred) and the official OpenCV-kernel CEM.
+describeBackends('golden', () => goldenTests('vspsr_'));
