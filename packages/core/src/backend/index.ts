@@ -1,2 +1,3 @@
 export * from './init-backend.js';
 export * from './node-webgpu.js';
+export * from './wasm-kernels/index.js';

@@ -1,0 +1,4 @@
+export * from './machine.js';
+export * from './run-benchmark.js';
+export * from './flops.js';
+export * from './results.js';
