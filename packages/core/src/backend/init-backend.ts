@@ -60,7 +60,9 @@ async function probeAdapter(gpu: GPU): Promise<BackendReport['adapter']> {
   const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info;
   const vendor = info?.vendor ?? '';
   const architecture = info?.architecture ?? '';
-  const description = info?.description ?? '';
+  // Dawn's OpenGL ES adapter names the renderer in `device` (e.g. "llvmpipe-llvm-15…"), not in `description`.
+  const device = (info as { device?: string } | undefined)?.device ?? '';
+  const description = [info?.description, device].filter(Boolean).join(' / ');
   const software = (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true || SOFTWARE.test(`${vendor} ${architecture} ${description}`);
   return { vendor, architecture, description, software };
 }

@@ -12,7 +12,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command('sr-golden')
     .argument('[cases...]', 'case folders or names (e.g. ../shared/fixtures/golden/liif-edsr or liif-edsr)')
     .option('--out <dir>', 'write each output as <dir>/<case>/<name>.npy')
-    .option('--backend <name>', 'tfjs backend: cpu, wasm, webgpu, auto', 'cpu')
+    .option('--backend <name>', 'tfjs backend: auto (fastest available), cpu, wasm, webgpu', 'auto')
     .option('--all <prefix>', 'run every case whose folder starts with this prefix ("" for all)')
     .option('--atol <x>', 'override the absolute tolerance (reduced-precision backends only)', parseFloat)
     .exitOverride();
