@@ -4,20 +4,14 @@
  * batch size or on the backend.
  * @module
  */
+import { createRng } from '@sr/core';
 
 /** A source of uniform numbers in [0, 1). */
 export type Uniform = () => number;
 
-/** mulberry32 (Tommy Ettinger, public domain): a fast 32-bit generator with a 2³² period. */
+/** mulberry32: core's seedable generator (`createRng(seed).next`), the same sequence everywhere. */
 export function mulberry32(seed: number): Uniform {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRng(seed).next;
 }
 
 /** Mixes `(seed, stream)` into one 32-bit seed (murmur3 finaliser), so nearby seeds decorrelate. */

@@ -3,21 +3,14 @@
  * patches and N of them are chosen by "uniformly sampling along the spatial dimensions".
  * @module
  */
-import { InputError } from '@sr/core';
+import { InputError, createRng } from '@sr/core';
 
 /** A uniform random number generator in [0, 1). */
 export type Uniform = () => number;
 
-/** mulberry32: a small, fast, seedable PRNG (identical sequences on every platform). */
+/** mulberry32: core's seedable generator (`createRng(seed).next`), the same sequence everywhere. */
 export function mulberry32(seed: number): Uniform {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRng(seed).next;
 }
 
 /** Top-left corners (LR pixels) of the chosen r×r patches. */
