@@ -85,7 +85,8 @@ export class CrossScaleAttention extends Module {
     const norms = tf.maximum(tf.sqrt(tf.sum(tf.square(keys), 1, true)), this.escapeNaN);
     const keysN = tf.div(keys, norms);
     const queries = tf.reshape(unfold3x3(match), [hp * wp, keyDim]);
-    const scores = tf.softmax(tf.mul(tf.matMul(queries, keysN, false, true), this.softmaxScale)); // [hp·wp, L]
+    // keysNᵀ materialised: the WASM backend's matMul with a transposed right operand runs ≈10× slower.
+    const scores = tf.softmax(tf.mul(tf.matMul(queries, tf.transpose(keysN)), this.softmaxScale)); // [hp·wp, L]
     // Value patches: 6×6 patches of the embedding at stride 2 with 'same' zero padding (2 each side),
     // arranged as the transposed-convolution filter [6, 6, C, L].
     const k = s * this.ksize;

@@ -41,6 +41,11 @@ const convCases: { name: string; x: number[]; k: number[]; s: number; pad: Pad }
   { name: '5×5 s1 same', x: [1, 12, 10, 3], k: [5, 5, 3, 4], s: 1, pad: 'same' },
   { name: '5×3 s2 explicit', x: [1, 13, 11, 3], k: [5, 3, 3, 2], s: 2, pad: [[0, 0], [2, 1], [1, 2], [0, 0]] },
   { name: '4×4 s2 pad 1 (ConvTranspose ×2 shape)', x: [1, 8, 8, 4], k: [4, 4, 4, 4], s: 2, pad: [[0, 0], [1, 1], [1, 1], [0, 0]] },
+  // CiaoSR's value paste: 6×6 patches at stride 2 (phase-decomposed transposed conv).
+  { name: '6×6 s2 valid (CiaoSR paste)', x: [1, 15, 13, 3], k: [6, 6, 3, 5], s: 2, pad: 'valid' },
+  { name: '1×1 s2 (empty phases)', x: [2, 7, 6, 3], k: [1, 1, 3, 4], s: 2, pad: 'valid' },
+  { name: '3×3 s3 same', x: [1, 10, 8, 2], k: [3, 3, 2, 3], s: 3, pad: 'same' },
+  { name: '2×3 s2 explicit large pad', x: [1, 9, 8, 2], k: [2, 3, 2, 3], s: 2, pad: [[0, 0], [3, 0], [0, 3], [0, 0]] },
 ];
 
 describe('Conv2D gradients (Conv2DBackpropInput/Filter)', () => {
@@ -150,6 +155,24 @@ describe('depthwise (groups = channels) gradients', () => {
       const viaGrad = await parity(() => tf.grads((a: tf.Tensor, w: tf.Tensor) => weightedSum(fwd(a as tf.Tensor4D, w as tf.Tensor4D), 24))([T(X), T(K)]));
       expect(viaGrad).toBeLessThan(TOL);
     }
+  });
+});
+
+describe('GatherV2 (heap copy)', () => {
+  const X = rand([5, 4, 6], 40);
+  test.each([
+    { name: 'axis 0, 1-D indices', axis: 0, idx: [4, 0, 0, 2], shape: [4], batchDims: 0 },
+    { name: 'axis 1, 2-D indices', axis: 1, idx: [3, 1, 0, 3], shape: [2, 2], batchDims: 0 },
+    { name: 'axis 2 (slice of 1)', axis: 2, idx: [5, 0, 2], shape: [3], batchDims: 0 },
+    { name: 'batchDims 1', axis: 1, idx: [0, 3, 1, 1, 2, 2, 3, 0, 0, 1], shape: [5, 2], batchDims: 1 },
+  ])('matches cpu: $name', async ({ axis, idx, shape, batchDims }) => {
+    const err = await parity(() => tf.gather(T(X), tf.tensor(idx, shape, 'int32'), axis, batchDims));
+    expect(err).toBe(0);
+  });
+
+  test('rejects an out-of-range index like tfjs', async () => {
+    await initBackend('wasm');
+    expect(() => tf.gather(tf.zeros([3, 2]), tf.tensor1d([0, 3], 'int32'))).toThrow(/index value 3 is not in \[0, 2\]/);
   });
 });
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { conv2dBackpropInputByPhases } from './conv-transpose-phases.js';
 import { asTensor, inputOf, type KernelArgs, assertNHWC, padForTaps, padOrCrop, pair2, tapSlice, zeroUpsample, type TensorInfoLike } from './tensor-util.js';
 
 /**
@@ -9,7 +10,11 @@ import { asTensor, inputOf, type KernelArgs, assertNHWC, padForTaps, padOrCrop, 
  * dilation and padding (SAME, VALID, explicit). NHWC only.
  */
 
-type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+/**
+ * Padding as tfjs conv ops accept it: `'valid'`, `'same'`, one pixel count for every side, or explicit
+ * NHWC pairs `[[0, 0], [top, bottom], [left, right], [0, 0]]`.
+ */
+export type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
 /** The geometry every formulation below needs, from tfjs's own conv bookkeeping. */
 export interface ConvGeometry {
@@ -69,7 +74,8 @@ function spreadForTranspose(dy: tf.Tensor4D, g: ConvGeometry, h: number, w: numb
 /**
  * `dx` of `y = conv2d(x, W)`: the correlation of the zero-upsampled `dy` with the kernel rotated by
  * 180° and its in/out axes swapped (`[kh, kw, out, in]`), at the forward dilation, stride 1 — one
- * XNNPACK convolution instead of the backend's scalar loop.
+ * XNNPACK convolution instead of the backend's scalar loop. Strided, undilated cases skip the
+ * inserted zeros (sub-pixel phase decomposition, `conv2dBackpropInputByPhases`).
  */
 export function conv2dBackpropInputImpl(
   dyInfo: TensorInfoLike,
@@ -84,6 +90,7 @@ export function conv2dBackpropInputImpl(
     const dy = asTensor<tf.Rank.R4>(dyInfo);
     const filter = asTensor<tf.Rank.R4>(filterInfo);
     const g = convGeometry(inputShape, filter.shape, strides, dilations, pad, dimRoundingMode, false);
+    if (g.dh === 1 && g.dw === 1 && (g.sh > 1 || g.sw > 1)) return conv2dBackpropInputByPhases(dy, filter, inputShape, g);
     const wf = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
     const spread = spreadForTranspose(dy, g, inputShape[1], inputShape[2]);
     return tf.conv2d(spread, wf, 1, 'valid', 'NHWC', [g.dh, g.dw]);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { convBackpropKernels } from './conv-backprop.js';
-import { poolSegmentKernels } from './pool-segment.js';
+import { maxPoolGradKernels } from './max-pool-grad.js';
+import { gatherScatterKernels } from './gather-scatter.js';
 
 export {
   conv2dBackpropFilterImpl,
@@ -9,28 +10,35 @@ export {
   depthwiseBackpropInputImpl,
   convGeometry,
   type ConvGeometry,
+  type Pad,
 } from './conv-backprop.js';
-export { maxPoolGradImpl, unsortedSegmentSumImpl } from './pool-segment.js';
+export type { KernelArgs, TensorInfoLike } from './tensor-util.js';
+export { maxPoolGradImpl } from './max-pool-grad.js';
+export { gatherV2Heap, unsortedSegmentSumHeap, type HeapKernelArgs } from './gather-scatter.js';
 export { prepareNodeWasmThreads } from './node-threads.js';
 
+const ALL_KERNELS = [...convBackpropKernels, ...maxPoolGradKernels, ...gatherScatterKernels];
+
 /** The kernels {@link registerWasmTrainingKernels} installs for the 'wasm' backend. */
-export const WASM_TRAINING_KERNELS: readonly string[] = [...convBackpropKernels, ...poolSegmentKernels].map((k) => k.kernelName);
+export const WASM_TRAINING_KERNELS: readonly string[] = ALL_KERNELS.map((k) => k.kernelName);
 
 let replaced: tf.KernelConfig[] | null = null;
 
 /**
- * Registers the kernels that the backward passes of @sr models need on the tfjs WASM backend
+ * Registers the kernels that the backward passes of `@sr` models need on the tfjs WASM backend
  * (tfjs-backend-wasm 4.22): Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropInput/Filter and
  * UnsortedSegmentSum (missing), plus faster or corrected replacements of Conv2DBackpropInput (a
- * scalar loop there) and MaxPoolGrad (drops entries). All are built from the backend's XNNPACK
- * conv/matMul and elementwise kernels. Idempotent; {@link initBackend} calls it when it activates
- * 'wasm'. Inference is unaffected except that `tf.conv2dTranspose` (ConvTranspose2d) becomes fast.
+ * scalar loop there), GatherV2 (an element-wise copy loop there; the implicit decoders' hot path) and
+ * MaxPoolGrad (drops entries). The conv and pool kernels are built from the backend's XNNPACK
+ * conv/matMul and elementwise kernels; gather and segment sum copy rows on the WASM heap directly.
+ * Idempotent; {@link initBackend} calls it when it activates 'wasm'. Results are unchanged for
+ * inference; `tf.conv2dTranspose` (ConvTranspose2d) and `tf.gather` become fast.
  * @returns the kernel names registered.
  */
 export function registerWasmTrainingKernels(): string[] {
   if (replaced) return [...WASM_TRAINING_KERNELS];
   replaced = [];
-  for (const config of [...convBackpropKernels, ...poolSegmentKernels]) {
+  for (const config of ALL_KERNELS) {
     const existing = tf.getKernel(config.kernelName, 'wasm');
     if (existing) {
       replaced.push(existing);

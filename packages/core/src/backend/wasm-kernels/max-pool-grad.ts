@@ -53,44 +53,14 @@ export function maxPoolGradImpl(
   });
 }
 
-/**
- * `tf.unsortedSegmentSum` for the WASM backend (the gradient of `tf.gather`): a scatter-add of the
- * rows of `x` into `numSegments` rows with the backend's ScatterNd kernel (which sums duplicate
- * indices) — O(rows·width), unlike a one-hot matMul. Ids outside `[0, numSegments)` are dropped, as
- * in TensorFlow and the CPU backend.
- */
-export function unsortedSegmentSumImpl(xInfo: TensorInfoLike, idsInfo: TensorInfoLike, numSegments: number): tf.Tensor {
-  return tf.tidy(() => {
-    const x = asTensor(xInfo);
-    const ids = tf.reshape(asTensor(idsInfo), [-1]);
-    const k = ids.shape[0];
-    const rest = x.shape.slice(asTensor(idsInfo).rank);
-    const width = rest.reduce((a, b) => a * b, 1);
-    const valid = tf.logicalAnd(tf.greaterEqual(ids, 0), tf.less(ids, numSegments));
-    const safeIds = tf.where(valid, ids, tf.zerosLike(ids));
-    const rows = tf.mul(tf.reshape(x, [k, width]), tf.cast(tf.reshape(valid, [k, 1]), x.dtype));
-    const out = tf.scatterND(tf.reshape(tf.cast(safeIds, 'int32'), [k, 1]), rows, [numSegments, width]);
-    return tf.reshape(out, [numSegments, ...rest]);
-  });
-}
-
-
 /** Kernel configs for the 'wasm' backend (registered by {@link registerWasmTrainingKernels}). */
-export const poolSegmentKernels: tf.KernelConfig[] = [
+export const maxPoolGradKernels: tf.KernelConfig[] = [
   {
     kernelName: tf.MaxPoolGrad,
     backendName: 'wasm',
     kernelFunc: ((args: KernelArgs) => {
       const a = args.attrs as unknown as tf.MaxPoolGradAttrs;
       return maxPoolGradImpl(inputOf(args, 'dy'), inputOf(args, 'input'), inputOf(args, 'output'), a.filterSize, a.strides, a.pad, a.dimRoundingMode);
-    }) as unknown as tf.KernelFunc,
-  },
-  {
-    kernelName: tf.UnsortedSegmentSum,
-    backendName: 'wasm',
-    kernelFunc: ((args: KernelArgs) => {
-      const a = args.attrs as unknown as tf.UnsortedSegmentSumAttrs;
-      return unsortedSegmentSumImpl(inputOf(args, 'x'), inputOf(args, 'segmentIds'), a.numSegments);
     }) as unknown as tf.KernelFunc,
   },
 ];
