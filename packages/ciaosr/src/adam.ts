@@ -67,6 +67,7 @@ export class NamedAdam {
       }
   }
 
+  /** Frees the moment variables (two per parameter); the parameters themselves belong to the model. */
   dispose(): void {
     for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
   }

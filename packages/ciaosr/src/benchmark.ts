@@ -19,6 +19,7 @@ export interface BenchmarkOptions {
    * which is already the steady-state peak: memory is bounded by one tile.
    */
   budgetSeconds?: number;
+  /** Receives each finished row as one JSON line (for progress output); silent by default. */
   log?: (line: string) => void;
 }
 

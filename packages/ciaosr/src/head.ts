@@ -40,7 +40,7 @@ export function disposeMaps(m: FeatureMaps): void {
 
 /**
  * CiaoSR's decoder (Cao et al., CVPR 2023, §3.2–3.3: "attention-in-attention"), which sits on any
- * {@link Backbone} with `channels` feature channels. Follows the official `LocalImplicitSRNet.query_rgb`
+ * {@link @sr/core!Backbone | Backbone} with `channels` feature channels. Follows the official `LocalImplicitSRNet.query_rgb`
  * where it differs from the paper:
  * - 4 neighbours; the query is the unfolded feature of the LR pixel containing the query point (no MLP);
  * - keys and values are gated multiplicatively: `K = key ⊙ imnet_k([key, rel, cell·(h,w)])`,

@@ -30,7 +30,12 @@ export interface TiledInferenceOptions {
   attentionMargin?: number;
   /** HR queries decoded per step (default 2048): bounds the decoder's memory. */
   chunkSize?: number;
+  /** Aborts before the next tile or decode chunk with an `AbortError`; the tile's tensors are released. */
   signal?: AbortSignal;
+  /**
+   * Called before each tile is encoded (stage `'encode'`, counting tiles) and after each decoded chunk
+   * (stage `'decode'`, counting HR pixels of the whole image).
+   */
   onProgress?: (p: UpscaleProgress) => void;
 }
 

@@ -21,9 +21,11 @@ export class UpscaledImage {
     if (!this.tensor) throw new Error('this UpscaledImage has been disposed');
     return this.tensor;
   }
+  /** Output width in pixels: `round(w·sx)` of the input width (half to even, as the official test), or the exact width requested. */
   get width(): number {
     return this.t.shape[1];
   }
+  /** Output height in pixels: `round(h·sy)` of the input height, or the exact height requested. */
   get height(): number {
     return this.t.shape[0];
   }

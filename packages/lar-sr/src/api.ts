@@ -35,7 +35,9 @@ export interface CreateLarSROptions {
   config?: { vqvae?: TexVQVAEConfig; lar?: LocalARConfig; rrdb?: RRDBNetOptions };
   /** Switch tfjs to this backend first. */
   backend?: 'cpu' | 'wasm' | 'webgpu' | 'auto';
+  /** Called with stage `'load'` after each checkpoint is read (`done` of 3); not called for random weights. */
   onProgress?: (p: LarSRProgress) => void;
+  /** Aborts between checkpoint reads with an `AbortError`. */
   signal?: AbortSignal;
 }
 
@@ -57,7 +59,12 @@ export interface LarSRSampleOptions {
   argmaxProb?: number;
   /** Samples decoded in parallel (default: as many as fit ~16 M probabilities per step). */
   batchSize?: number;
+  /**
+   * Called during autoregressive sampling (stage `'sample'`, counting patch positions over all samples:
+   * `total` = count·s²) and after each decoded batch (stage `'decode'`, counting samples).
+   */
   onProgress?: (p: LarSRProgress) => void;
+  /** Aborts sampling with an `AbortError`; finished samples are disposed. */
   signal?: AbortSignal;
 }
 

@@ -45,6 +45,7 @@ export class GateMix extends Module {
     this.conv0 = this.child('0', new Conv2d(inCh, ch, 1));
     this.conv3 = this.child('3', new Conv2d(ch, ch, 1));
   }
+  /** Mixes the concatenated per-input features `[N, h, w, (i+1)·C]` → `[N, h, w, C]`; dropout only while training. */
   forward(x: tf.Tensor): tf.Tensor4D {
     return tf.tidy(() => {
       let h = this.conv0.forward(x) as tf.Tensor;

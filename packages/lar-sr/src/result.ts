@@ -23,10 +23,11 @@ export class LarSRImage {
     return this.tensor;
   }
 
-  /** Width and height in pixels. */
+  /** Width in pixels: `LarSR.scale` × the input's (4× with the RRDB coarse model, 1× when the input is already x_c). */
   get width(): number {
     return this.owned().shape[2];
   }
+  /** Height in pixels, scaled like {@link LarSRImage.width}. */
   get height(): number {
     return this.owned().shape[1];
   }

@@ -41,6 +41,7 @@ export class VqEncoder extends Module {
     for (let r = 0; r < nResBlock; r++) b.add(String(i++), new ResBlock(channel, nResChannel));
     b.add(String(i++), new ReLU());
   }
+  /** `[B, H, W, inChannel]` → `[B, H/stride, W/stride, channel]` (in LAR-SR: `concat(HR, x_c)` → latent features). */
   forward(x: tf.Tensor): tf.Tensor4D {
     return this.blocks.forward(x) as tf.Tensor4D;
   }
@@ -74,6 +75,7 @@ export class VqDecoder extends Module {
       });
     }
   }
+  /** `[B, h, w, inChannel]` → `[B, h·stride, w·stride, outChannel]` (in LAR-SR: `concat(enc_t(x_c), q)` → texture residual). */
   forward(x: tf.Tensor): tf.Tensor4D {
     return this.blocks.forward(x) as tf.Tensor4D;
   }

@@ -21,7 +21,9 @@ export interface CreateRefVAEOptions {
   weights: RefVAEWeights;
   /** 8 (`VAE_v3_8x`, the paper's setting; default) or 4 (`VAE_v3_4x`). Must match the VAE weights. */
   scale?: 4 | 8;
+  /** Called with stage `'load'`: `done` 0 before reading, 1 when the VGG encoder is loaded, 2 when the CVAE is. */
   onProgress?: (p: RefVAEProgress) => void;
+  /** Checked once both files are read, before the models are built: aborts with an `AbortError`. */
   signal?: AbortSignal;
 }
 
@@ -40,7 +42,9 @@ export interface UpscaleOptions {
    * values are faster but are not what the model was trained with.
    */
   referenceSize?: number;
+  /** Called with stage `'encode-lr'` around the LR feature pass, then `'sample'` after each sample (`done` of `count`). */
   onProgress?: (p: RefVAEProgress) => void;
+  /** Aborts before the next sample with an `AbortError`; samples made so far are disposed. */
   signal?: AbortSignal;
 }
 

@@ -9,6 +9,7 @@ export * from './cvae.js';
 export * from './pil-resize.js';
 export * from './image-input.js';
 export * from './reference.js';
+export type { SampleRng } from './rng.js';
 export * from './weights.js';
 export * from './result.js';
 export * from './api.js';

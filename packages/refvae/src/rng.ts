@@ -2,8 +2,9 @@ import { createRng } from '@sr/core';
 
 /**
  * RefVAE's random stream (noise references, ε of the reparameterisation, prior z), drawn on the host
- * from @sr/core's seedable `createRng` so a `seed` reproduces the same samples on every backend
- * (backend `tf.random*` kernels differ). Internal to @sr/refvae.
+ * from `@sr/core`'s seedable `createRng` so a `seed` reproduces the same samples on every backend
+ * (backend `tf.random*` kernels differ). Only the {@link SampleRng} type is public (it is the
+ * argument of `noiseReference`); the stream itself stays internal to `@sr/refvae`.
  * @module
  */
 

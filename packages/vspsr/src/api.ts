@@ -36,7 +36,9 @@ export interface CreateVSpSROptions {
   scale?: 4 | 8;
   /** Overrides of what the weights cannot tell: interpolation `mode`, prior `alpha`/`beta`. */
   config?: Partial<Pick<VSpMConfig, 'mode' | 'alpha' | 'beta'>>;
+  /** Called with stage `'load'` before reading the weights (`done` 0) and once the model is built (`done` 1). */
   onProgress?: (p: VSpSRProgress) => void;
+  /** Aborts before loading with an `AbortError`. */
   signal?: AbortSignal;
 }
 
@@ -59,7 +61,12 @@ export interface SampleOptions {
   temperature?: number;
   /** Options of the MATLAB CEM (tolerance, iterations). */
   cemOptions?: MatlabCemOptions;
+  /**
+   * Called with stage `'encode'` before the posterior is computed, then per sample with `'sample'` once it is
+   * decoded and `'cem'` once the CEM has been applied (`done` of `count`).
+   */
   onProgress?: (p: VSpSRProgress) => void;
+  /** Aborts before the next sample with an `AbortError`; samples made so far are disposed. */
   signal?: AbortSignal;
 }
 

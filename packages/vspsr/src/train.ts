@@ -40,6 +40,7 @@ export interface VSpSRStepResult {
 export interface VSpSRTrainer {
   /** One optimisation step on an LR/HR batch (NHWC, [0, 1]). */
   step(lr: tf.Tensor4D, hr: tf.Tensor4D): Promise<VSpSRStepResult>;
+  /** Frees the Adam moment slots and puts the model back in eval mode; the model's weights stay. */
   dispose(): void;
 }
 

@@ -251,7 +251,7 @@ export class VSPM extends Module {
  * Prior: w | ρ ~ N(0, 1/ρ), ρ ~ Gamma(α, β) (shape, rate) — a Student-t marginal, which favours
  * sparse codes. The mean-field update of q(ρ) is Gamma(α + ½, β + ½(μ² + σ²)), hence the closed form
  * E[ρ] = (α + ½)/(β + ½(μ² + σ²)), which the official code DETACHES (treated as a constant in the
- * gradient). KL_w = E[ρ](μ² + σ²) − log σ²: twice E_q(ρ) KL(N(μ, σ²) ‖ N(0, 1/ρ)) without constants.
+ * gradient). `KL_w = E[ρ]·(μ² + σ²) − log σ²`: twice E_q(ρ) KL(N(μ, σ²) ‖ N(0, 1/ρ)) without constants.
  */
 export function sparseKl(mu: tf.Tensor, logvar: tf.Tensor, alpha: number, beta: number): tf.Tensor4D {
   return tf.tidy(() => {

@@ -7,7 +7,7 @@ import { nodeRequire } from '../platform/node-require.js';
 import { installDawn, type DawnModule } from './node-webgpu.js';
 import { prepareNodeWasmThreads, registerWasmTrainingKernels } from './wasm-kernels/index.js';
 
-/** Backends @sr can run on. `auto` picks the fastest available (see {@link initBackend}). */
+/** Backends `@sr` can run on. `auto` picks the fastest available (see {@link initBackend}). */
 export type BackendName = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 /** What {@link initBackend} chose and why. */

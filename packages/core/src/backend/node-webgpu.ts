@@ -7,7 +7,12 @@
 
 /** The two exports of the `webgpu` package that we use. */
 export interface DawnModule {
+  /**
+   * Creates Dawn's `GPU` object (what browsers expose as `navigator.gpu`). `flags` are Dawn toggles such
+   * as `backend=opengles`; an empty list lets Dawn pick its default backend.
+   */
   create(flags: string[]): GPU;
+  /** WebGPU globals (`GPUBufferUsage`, `GPUShaderStage`, …) that tfjs-backend-webgpu expects on `globalThis`. */
   globals: Record<string, unknown>;
 }
 

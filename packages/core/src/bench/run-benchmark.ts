@@ -44,6 +44,10 @@ export interface BenchmarkSpec<S = void> {
    * and disposed by the harness.
    */
   run: (state: S) => tf.Tensor | tf.Tensor[] | void | Promise<tf.Tensor | tf.Tensor[] | void>;
+  /**
+   * Releases what `setup` returned (models, input tensors). Always called, even when a run throws, so the
+   * harness itself leaks no tensors.
+   */
   teardown?: (state: S) => void | Promise<void>;
   /** FLOPs of one run (see `countFlops`), for GFLOP/s. */
   flops?: number | null;

@@ -32,7 +32,9 @@ export interface QueryDecodeOptions {
   chunkSize?: number;
   /** Multiply the cell by this factor (LTE's extrapolation clip, `max(s/4, 1)`); default 1. */
   cellScale?: number;
+  /** Aborts between chunks with an `AbortError`; tensors of finished chunks are released. */
   signal?: AbortSignal;
+  /** Called after each decoded chunk with the number of queries done so far, e.g. to drive a progress bar. */
   onProgress?: (p: QueryDecodeProgress) => void;
 }
 

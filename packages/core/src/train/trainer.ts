@@ -24,7 +24,9 @@ export interface TrainImplicitOptions extends ImplicitBatchOptions {
   lr?: (step: number) => number;
   /** Optimizer to use (default a new Adam, disposed at the end). */
   optimizer?: tf.Optimizer;
+  /** Stops training before the next step with an `AbortError`. */
   signal?: AbortSignal;
+  /** Called after every optimizer step with the step's L1 loss and the learning rate it used. */
   onProgress?: (p: TrainProgress) => void;
 }
 

@@ -30,13 +30,19 @@ export interface CreateLpipsOptions {
   randomWeights?: boolean;
 }
 
-/** `lin{k}`: Dropout (index 0, inactive in eval) then a bias-free 1×1 conv C→1 (index 1). */
-class NetLinLayer extends Module {
+/**
+ * `lin{k}`: Dropout (index 0, inactive in eval) then a bias-free 1×1 conv C→1 (index 1). Only the conv
+ * is kept, under the official key `model.1.weight`, so the `.pth` loads unchanged; dropout is omitted
+ * because LPIPS only runs as a frozen eval-mode network here (also when used as a training loss).
+ */
+export class NetLinLayer extends Module {
+  /** The official `nn.Sequential` (only its index-1 conv is present). */
   readonly model: Sequential;
   constructor(channels: number) {
     super();
     this.model = this.child('model', new Sequential().add('1', new Conv2d(channels, 1, 1, { bias: false })));
   }
+  /** Weighted channel sum: squared differences of unit-normalised features `[B, H, W, C]` → `[B, H, W, 1]`. */
   forward(x: tf.Tensor4D): tf.Tensor4D {
     return (this.model.layers[0] as Conv2d).forward(x);
   }

@@ -136,6 +136,10 @@ export class MatlabCem {
     return fromPlanar([x], b, c, h, w);
   }
 
+  /**
+   * Drops the cached per-size operators (plain float64 arrays, no tensors); the CEM stays usable and
+   * rebuilds them on demand.
+   */
   dispose(): void {
     this.cache.clear();
   }

@@ -108,6 +108,7 @@ export class OpenCvCem {
     };
   }
 
+  /** Frees the three filter tensors (D, U, Inv); the CEM cannot be used afterwards. */
   dispose(): void {
     tf.dispose([this.down, this.up, this.inv]);
   }
