@@ -158,6 +158,20 @@ describe('depthwise (groups = channels) gradients', () => {
   });
 });
 
+describe('BatchMatMul with transposed operands', () => {
+  test.each([
+    { a: [7, 5], b: [6, 5], ta: false, tb: true },
+    { a: [5, 7], b: [5, 6], ta: true, tb: false },
+    { a: [5, 7], b: [6, 5], ta: true, tb: true },
+    { a: [3, 5, 7], b: [3, 6, 5], ta: true, tb: true },
+    { a: [3, 7, 5], b: [1, 6, 5], ta: false, tb: true },
+  ])('matches cpu: a $a (ᵀ $ta), b $b (ᵀ $tb)', async ({ a, b, ta, tb }) => {
+    const A = rand(a, 50);
+    const B = rand(b, 51);
+    expect(await parity(() => tf.matMul(T(A), T(B), ta, tb))).toBeLessThan(1e-6);
+  });
+});
+
 describe('GatherV2 (heap copy)', () => {
   const X = rand([5, 4, 6], 40);
   test.each([

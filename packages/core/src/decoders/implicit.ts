@@ -76,7 +76,7 @@ function gridChunk(ys: Float32Array, xs: Float32Array, start: number, end: numbe
  * Chunked and one-shot decoding give the same values: queries are independent.
  */
 export function decodeChunked<F>(
-  model: ImplicitDecoder<F>,
+  model: Pick<ImplicitDecoder<F>, 'queryRgb'>,
   feat: F,
   batch: number,
   target: DecodeSize | DecodeQueries,

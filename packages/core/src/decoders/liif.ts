@@ -29,29 +29,6 @@ export interface DataNorm {
 }
 
 /**
- * Gathers, for every neighbour, the 3×3 neighbourhood of the latent code at `(iy, ix)` with zero
- * padding — the values of `F.unfold(feat, 3, padding=1)` sampled there, without materialising the
- * `9C`-channel map (memory stays bounded for large inputs). The result `[B, K·Q, 9C]` is **k-major**
- * (channel `(ky·3 + kx)·C + c`); {@link unfoldInputOrder} maps it to PyTorch's c-major order.
- */
-function gatherUnfolded(feat: tf.Tensor4D, iy: tf.Tensor2D, ix: tf.Tensor2D): tf.Tensor3D {
-  const [b, , , c] = feat.shape;
-  const kq = iy.shape[1];
-  const dy = tf.tensor1d([-1, -1, -1, 0, 0, 0, 1, 1, 1]);
-  const dx = tf.tensor1d([-1, 0, 1, -1, 0, 1, -1, 0, 1]);
-  const ys = tf.reshape(tf.add(tf.expandDims(iy, 2), dy), [b, kq * 9]); // query-major: row i·9 + k
-  const xs = tf.reshape(tf.add(tf.expandDims(ix, 2), dx), [b, kq * 9]);
-  return tf.reshape(gatherPixels(feat, ys, xs), [b, kq, 9 * c]); // zeros outside the map
-}
-
-/** Official (c-major) index of each k-major unfolded feature: `k·C + c` → `c·9 + k`. */
-function unfoldInputOrder(c: number): tf.Tensor1D {
-  const order = new Int32Array(9 * c);
-  for (let k = 0; k < 9; k++) for (let ch = 0; ch < c; ch++) order[k * c + ch] = ch * 9 + k;
-  return tf.tensor1d(order, 'int32');
-}
-
-/**
  * LIIF — Local Implicit Image Function (Chen, Liu & Wang, "Learning Continuous Image Representation
  * with Local Implicit Image Function", CVPR 2021; official `yinboc/liif` `models/liif.py`). An encoder
  * (EDSR-baseline or RDN without upsampler) gives a latent code per LR pixel; the RGB value at a
@@ -88,24 +65,58 @@ export class LIIF extends Module implements ImplicitDecoder<tf.Tensor4D> {
     feat.dispose();
   }
 
-  /** Official `query_rgb`: `[B, Q, 2]` coords (and cells) → `[B, Q, outDim]` in normalised space. */
-  queryRgb(feat: tf.Tensor4D, coord: tf.Tensor3D, cell?: tf.Tensor3D): tf.Tensor3D {
+  /**
+   * `imnet`'s first layer restricted to the latent-code inputs, applied once per LR pixel:
+   * `P = unfold3×3(F) · W₀[:9C]` (`[B, h, w, hidden]`). The first layer is linear in the gathered code,
+   * so gathering `P` at a query's neighbour equals applying `W₀` to the gathered unfolded code — but
+   * costs `h·w` instead of `K·Q` rows of `9C × hidden` (×4 upscaling: 64× fewer). With feature
+   * unfolding `P` is one 3×3 convolution with zero padding, the kernel being `W₀`'s rows in PyTorch's
+   * unfold order (`c·9 + ky·3 + kx`); without it, a 1×1 convolution.
+   */
+  projectFeatures(feat: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => {
+      const c = feat.shape[3];
+      const lin = this.imnet.firstLinear;
+      const hidden = lin.outFeatures;
+      const w = lin.weight as tf.Tensor2D; // [inDim, hidden]
+      if (!this.featUnfold) return tf.conv2d(feat, tf.reshape(tf.slice(w, [0, 0], [c, hidden]), [1, 1, c, hidden]) as tf.Tensor4D, 1, 'valid');
+      const kernel = tf.transpose(tf.reshape(tf.slice(w, [0, 0], [9 * c, hidden]), [c, 3, 3, hidden]), [1, 2, 0, 3]) as tf.Tensor4D;
+      return tf.conv2d(feat, kernel, 1, 'same');
+    });
+  }
+
+  /**
+   * The official `query_rgb` from projected features `proj` = {@link LIIF.projectFeatures} of an
+   * `h × w` map: per neighbour, `h₀ = P[neighbour] + rel_coord·W_coord + rel_cell·W_cell + b`, then the
+   * rest of `imnet`, blended with the local-ensemble area weights. `[B, Q, 2]` → `[B, Q, outDim]`.
+   */
+  queryProjected(proj: tf.Tensor4D, coord: tf.Tensor3D, cell?: tf.Tensor3D): tf.Tensor3D {
     if (this.cellDecode && !cell) throw new InputError('LIIF with cell decoding needs the cell of every query');
     return tf.tidy(() => {
-      const [b, h, w] = feat.shape;
+      const [b, h, w, hidden] = proj.shape;
       const q = coord.shape[1];
+      const lin = this.imnet.firstLinear;
+      const wt = lin.weight as tf.Tensor2D;
+      const row = this.imnet.inDim - 2 - (this.cellDecode ? 2 : 0);
       const nb = ensembleNeighbours(coord, h, w, { localEnsemble: this.localEnsemble });
       const k = nb.count;
-      const qFeat = this.featUnfold ? gatherUnfolded(feat, nb.iy, nb.ix) : gatherPixels(feat, nb.iy, nb.ix);
-      const parts: tf.Tensor[] = [tf.reshape(qFeat, [b, k, q, -1]), nb.relCoord];
+      const z = tf.reshape(gatherPixels(proj, nb.iy, nb.ix), [b, k, q, hidden]);
+      const rel = tf.reshape(tf.matMul(tf.reshape(nb.relCoord, [b * k * q, 2]), tf.slice(wt, [row, 0], [2, hidden])), [b, k, q, hidden]);
+      let h0 = tf.add(z, rel);
       if (this.cellDecode) {
         const relCell = tf.mul(cell as tf.Tensor3D, tf.tensor1d([h, w]));
-        parts.push(tf.tile(tf.expandDims(relCell, 1), [1, k, 1, 1]));
+        const cellTerm = tf.matMul(tf.reshape(relCell, [b * q, 2]), tf.slice(wt, [row + 2, 0], [2, hidden]));
+        h0 = tf.add(h0, tf.reshape(cellTerm, [b, 1, q, hidden]));
       }
-      const order = this.featUnfold ? unfoldInputOrder(feat.shape[3]) : undefined;
-      const pred = this.imnet.forwardParts(parts, order); // [B, K, Q, out]
+      if (lin.bias) h0 = tf.add(h0, lin.bias);
+      const pred = this.imnet.forwardAfterFirst(h0); // [B, K, Q, out]
       return tf.sum(tf.mul(pred, ensembleWeights(nb.relCoord)), 1) as tf.Tensor3D;
     });
+  }
+
+  /** Official `query_rgb`: `[B, Q, 2]` coords (and cells) → `[B, Q, outDim]` in normalised space. */
+  queryRgb(feat: tf.Tensor4D, coord: tf.Tensor3D, cell?: tf.Tensor3D): tf.Tensor3D {
+    return tf.tidy(() => this.queryProjected(this.projectFeatures(feat), coord, cell));
   }
 
   /** The official `forward(inp, coord, cell)`: encode then query. */
@@ -113,9 +124,18 @@ export class LIIF extends Module implements ImplicitDecoder<tf.Tensor4D> {
     return tf.tidy(() => this.queryRgb(this.genFeat(inp), coord, cell));
   }
 
-  /** Chunked decoding of a whole output grid (`[B, H, W, out]`) or of explicit queries (`[B, Q, out]`); see {@link decodeChunked}. */
+  /**
+   * Chunked decoding of a whole output grid (`[B, H, W, out]`) or of explicit queries (`[B, Q, out]`);
+   * see {@link decodeChunked}. The projected features are computed once, not per chunk.
+   */
   decode(feat: tf.Tensor4D, target: DecodeSize | DecodeQueries, opts: QueryDecodeOptions = {}): tf.Tensor {
-    return decodeChunked(this, feat, feat.shape[0], target, opts);
+    // Project once for all chunks (queryRgb would redo it per chunk).
+    const proj = this.projectFeatures(feat);
+    try {
+      return decodeChunked({ queryRgb: (p: tf.Tensor4D, c, k) => this.queryProjected(p, c, k) }, proj, feat.shape[0], target, opts);
+    } finally {
+      proj.dispose();
+    }
   }
 
   /**
