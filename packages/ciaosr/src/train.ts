@@ -48,6 +48,13 @@ export interface TrainOptions extends Partial<TrainModelConfig> {
   seed?: number;
   /** Checkpoint every N steps (default: only at the end). */
   saveEvery?: number;
+  /** Also checkpoint when this many seconds of wall-clock time have passed since the last save. */
+  saveEverySeconds?: number;
+  /** Learning rate at a (0-based) step; replaces the `lr`/`milestones` step decay (e.g. a decay fitted to a time budget). */
+  schedule?: (step: number) => number;
+  /** Checked before every step: returning true ends training cleanly (checkpoint written), e.g. at a wall-clock budget. */
+  shouldStop?: (step: number) => boolean;
+  /** Called after every optimizer step with the number of steps done (1-based), that step's L1 loss and its learning rate. */
   onStep?: (step: number, loss: number, lr: number) => void;
   signal?: AbortSignal;
 }
@@ -98,7 +105,8 @@ export async function saveTrainCheckpoint(out: string, model: CiaoSR, adam: Name
   const fs = await import('node:fs');
   const path = await import('node:path');
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-  fs.writeFileSync(out, writeSafetensors(await model.stateDict(), { format: 'pt', step: String(state.step) }));
+  // The configuration rides in the weights file too, so the file alone rebuilds the network.
+  fs.writeFileSync(out, writeSafetensors(await model.stateDict(), { format: 'pt', step: String(state.step), ciaosr_config: JSON.stringify(state.config) }));
   fs.writeFileSync(path.resolve(path.dirname(out), state.optimizer.file), writeSafetensors(await adam.stateDict()));
   fs.writeFileSync(`${out}.json`, JSON.stringify(state, null, 2));
 }
@@ -148,7 +156,7 @@ export async function trainCiaoSR(opts: TrainOptions): Promise<{ model: CiaoSR; 
       adam.loadStateDict(await readCheckpoint(optFile), resumed.step);
       step = resumed.step;
     }
-    const schedule = stepDecay({ initial: opts.lr ?? 1e-4, milestones: protocol.milestones.map((f) => Math.round(f * opts.steps)), gamma: protocol.gamma });
+    const schedule = opts.schedule ?? stepDecay({ initial: opts.lr ?? 1e-4, milestones: protocol.milestones.map((f) => Math.round(f * opts.steps)), gamma: protocol.gamma });
     const losses: number[] = [];
     const mean = tf.tensor1d([...model.mean]);
     const save = async () => {
@@ -164,10 +172,12 @@ export async function trainCiaoSR(opts: TrainOptions): Promise<{ model: CiaoSR; 
         protocol,
       });
     };
+    let lastSave = Date.now();
     model.train();
     try {
       while (step < opts.steps) {
         throwIfAborted(opts.signal);
+        if (opts.shouldStop?.(step)) break;
         adam.lr = schedule(step);
         const batch = sampleImplicitBatch(images, rng, { batchSize: protocol.batchSize, inpSize: protocol.inpSize, sampleQ: protocol.sampleQ, scaleMax: protocol.scaleMax });
         try {
@@ -192,7 +202,11 @@ export async function trainCiaoSR(opts: TrainOptions): Promise<{ model: CiaoSR; 
         } finally {
           disposeBatch(batch);
         }
-        if (opts.saveEvery && step % opts.saveEvery === 0 && step < opts.steps) await save();
+        const due = (opts.saveEvery && step % opts.saveEvery === 0) || (opts.saveEverySeconds && Date.now() - lastSave >= opts.saveEverySeconds * 1000);
+        if (due && step < opts.steps) {
+          await save();
+          lastSave = Date.now();
+        }
       }
       await save();
     } finally {

@@ -10,7 +10,7 @@ import {
   type StateDict,
 } from '@sr/core';
 import { createCiaoSRBackbone, type CiaoSRBackboneName, type BackboneOptions } from './backbones.js';
-import { findDefaultWeights } from './default-weights.js';
+import { loadDefaultWeights } from './default-weights.js';
 import { roundHalfEven } from './geometry.js';
 import type { CiaoSRHeadOptions } from './head.js';
 import { prepareInput, type UpscaleInput } from './input.js';
@@ -23,7 +23,7 @@ export type WeightsSource = string | URL | ArrayBuffer | Uint8Array | StateDict 
 
 /** Options of {@link createUpscaler}. */
 export interface CreateUpscalerOptions {
-  /** Default: the built-in `weights/default.safetensors` when installed, else an error. */
+  /** Default: the built-in `weights/default.safetensors` with its stored configuration (see MODEL_CARD.md) when installed, else an error. */
   weights?: WeightsSource;
   /** `'edsr-baseline'` (default) or your own {@link Backbone} (e.g. `backboneFromFunction`). */
   backbone?: CiaoSRBackboneName | Backbone;
@@ -68,20 +68,25 @@ export function outputSize(h: number, w: number, scale: UpscaleOptions['scale'])
   return [roundHalfEven(h * sy), roundHalfEven(w * sx)];
 }
 
-async function resolveWeights(src: WeightsSource | undefined): Promise<StateDict | null> {
+async function resolveWeights(src: WeightsSource): Promise<StateDict | null> {
   if (src === 'random') return null;
-  if (src === undefined) {
-    const def = await findDefaultWeights();
-    if (!def)
-      throw new InputError(
-        'no weights given and no built-in default weights are installed: pass { weights: "ciaosr.pth" | "ciaosr.safetensors" } ' +
-          '(an official CiaoSR checkpoint or one trained with `ciaosr train`)',
-        'E_NO_WEIGHTS',
-      );
-    return readCheckpoint(def);
-  }
   if (typeof src === 'string' || src instanceof URL || src instanceof ArrayBuffer || src instanceof Uint8Array) return readCheckpoint(src);
   return src;
+}
+
+/**
+ * With no `weights`, the built-in weights and the configuration stored with them define the model
+ * (never assumed); a conflicting backbone or head option is an error.
+ */
+async function defaultModel(opts: CreateUpscalerOptions): Promise<{ sd: StateDict; backbone: Backbone; head: Omit<CiaoSRHeadOptions, 'channels'> }> {
+  const def = await loadDefaultWeights();
+  const c = def.config;
+  if ((opts.backbone !== undefined && opts.backbone !== c.backbone) || opts.backboneOptions || opts.head)
+    throw new InputError(
+      `the built-in weights (${def.file}) fix the model (${c.backbone}, ${c.feats} feats, ${c.blocks} blocks, hidden [${c.hidden}]); ` +
+        'pass your own { weights } to choose backbone or head options',
+    );
+  return { sd: def.stateDict, backbone: createCiaoSRBackbone(c.backbone, { feats: c.feats, blocks: c.blocks }), head: { hiddenList: c.hidden } };
 }
 
 /**
@@ -94,10 +99,11 @@ async function resolveWeights(src: WeightsSource | undefined): Promise<StateDict
  */
 export async function createUpscaler(opts: CreateUpscalerOptions = {}): Promise<Upscaler> {
   if (opts.backend) await initBackend(opts.backend);
-  const sd = await resolveWeights(opts.weights);
+  const def = opts.weights === undefined ? await defaultModel(opts) : null;
+  const sd = def ? def.sd : await resolveWeights(opts.weights!);
   const bb = opts.backbone ?? 'edsr-baseline';
-  const backbone = typeof bb === 'string' ? createCiaoSRBackbone(bb, opts.backboneOptions) : bb;
-  const model = new CiaoSR(backbone, { ...opts.head, channels: backbone.channels });
+  const backbone = def ? def.backbone : typeof bb === 'string' ? createCiaoSRBackbone(bb, opts.backboneOptions) : bb;
+  const model = new CiaoSR(backbone, { ...(def ? def.head : opts.head), channels: backbone.channels });
   try {
     if (sd) model.loadWeights(sd, { strict: opts.strict ?? true });
   } catch (e) {

@@ -1,11 +1,13 @@
 import * as fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import cliProgress from 'cli-progress';
-import { SrError, initBackend, type BackendName } from '@sr/core';
-import { createUpscaler } from '../upscaler.js';
-import { trainCiaoSR, type TrainState } from '../train.js';
+import { InputError, SrError, initBackend, type BackendName } from '@sr/core';
+import { createUpscaler, type Upscaler } from '../upscaler.js';
+import { trainCiaoSR } from '../train.js';
 import { runBenchmark } from '../benchmark.js';
 import type { CiaoSRBackboneName } from '../backbones.js';
+import { DEFAULT_WEIGHTS_ENV, SAMPLE_IMAGE_FILE, findPackageFile, readWeightsWithConfig } from '../default-weights.js';
+import { bicubicPng } from './bicubic-png.js';
 
 const num = (v: string) => {
   const n = Number(v);
@@ -29,7 +31,24 @@ function parseScale(o: { scale?: string; width?: number; height?: number }): num
   return parts.length === 2 ? [parts[0], parts[1]] : parts[0];
 }
 
-/** `ciaosr upscale|train …`; returns the process exit code. */
+/**
+ * The model for `upscale`: the built-in weights (their stored configuration) without `--weights`;
+ * otherwise the file, built from the configuration stored with it (safetensors metadata or the
+ * `ciaosr train` sidecar), else from `--backbone` with the official sizes (released `.pth`).
+ */
+async function loadUpscaler(weights: string | undefined, backbone: string): Promise<Upscaler> {
+  if (!weights) return createUpscaler();
+  const w = await readWeightsWithConfig(weights);
+  const c = w.config;
+  return createUpscaler({
+    weights: w.stateDict,
+    backbone: (c?.backbone ?? backbone) as CiaoSRBackboneName,
+    backboneOptions: c ? { feats: c.feats, blocks: c.blocks } : undefined,
+    head: c ? { hiddenList: c.hidden } : undefined,
+  });
+}
+
+/** `ciaosr upscale|train|bench …`; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('ciaosr')
     .description('CiaoSR arbitrary-scale super-resolution (Cao et al., CVPR 2023)')
@@ -38,35 +57,35 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('upscale')
-    .argument('[input]', 'PNG/JPEG file (default: stdin)')
-    .requiredOption('-o, --output <file>', 'output PNG ("-" for stdout)')
-    .option('-s, --scale <s>', 'scale factor > 1 (e.g. 3.7), or SYxSX')
+    .description('upscale an image; with no input, the built-in sample photo (writes sample-x<s>.png and sample-bicubic-x<s>.png)')
+    .argument('[input]', 'PNG/JPEG file, "-" for stdin (default: the built-in sample image)')
+    .option('-o, --output <file>', 'output PNG ("-" for stdout); required with an input')
+    .option('-s, --scale <s>', 'scale factor > 1 (e.g. 3.7), or SYxSX (default 3 for the sample)')
     .option('--width <n>', 'exact output width', num)
     .option('--height <n>', 'exact output height', num)
-    .option('-w, --weights <file>', 'CiaoSR checkpoint (.pth as released or .safetensors); default: built-in weights')
-    .option('--backbone <name>', 'edsr-baseline | rdn | rrdbnet', 'edsr-baseline')
+    .option('-w, --weights <file>', `CiaoSR checkpoint (.pth as released or .safetensors); default: built-in weights (or $${DEFAULT_WEIGHTS_ENV})`)
+    .option('--backbone <name>', 'edsr-baseline | rdn | rrdbnet (checkpoints without a stored configuration)', 'edsr-baseline')
     .option('--tile <n>', 'LR tile size (bounds memory)', num, 64)
     .option('--attention-margin <n>', 'non-local attention context around each tile (LR px)', num, 16)
     .option('--chunk <n>', 'HR queries decoded per step', num, 2048)
     .option('--backend <name>', 'auto | webgpu | wasm | cpu', 'auto')
     .option('-q, --quiet', 'no progress bar')
     .action(async (input: string | undefined, o) => {
+      const sample = input === undefined;
+      if (!sample && !o.output) throw new InputError('give -o/--output (a PNG path, or "-" for stdout)', 'E_ARG');
+      if (sample && !o.scale && o.width === undefined && o.height === undefined) o.scale = '3';
+      const samplePath = sample ? await findPackageFile(SAMPLE_IMAGE_FILE) : null;
+      if (sample && !samplePath) throw new InputError(`the built-in sample image (${SAMPLE_IMAGE_FILE}) is not installed: give an input file`);
+      const scale = parseScale(o);
       const report = await initBackend(o.backend as BackendName);
       if (!o.quiet) process.stderr.write(`backend: ${report.summary}\n`);
-      // A checkpoint written by `ciaosr train` carries its model configuration in `<file>.json`.
-      const side = o.weights && fs.existsSync(`${o.weights}.json`) ? (JSON.parse(fs.readFileSync(`${o.weights}.json`, 'utf8')) as TrainState) : null;
-      const sr = await createUpscaler({
-        weights: o.weights,
-        backbone: (side?.config.backbone ?? o.backbone) as CiaoSRBackboneName,
-        backboneOptions: side ? { feats: side.config.feats, blocks: side.config.blocks } : undefined,
-        head: side ? { hiddenList: side.config.hidden } : undefined,
-      });
+      const sr = await loadUpscaler(o.weights, o.backbone);
       const bar = o.quiet ? null : new cliProgress.SingleBar({ format: 'upscaling [{bar}] {percentage}% | {value}/{total} px | tile {tile}', stream: process.stderr }, cliProgress.Presets.shades_classic);
       try {
-        const image = input ? input : await readStdin();
+        const image = sample ? new Uint8Array(fs.readFileSync(samplePath!)) : input === '-' ? await readStdin() : input;
         let started = false;
         const out = await sr.upscale(image, {
-          scale: parseScale(o),
+          scale,
           tile: o.tile,
           attentionMargin: o.attentionMargin,
           chunkSize: o.chunk,
@@ -78,10 +97,18 @@ export async function main(argv: string[]): Promise<number> {
           },
         });
         bar?.stop();
+        const tag = o.scale ? `x${o.scale}` : `${out.width}x${out.height}`;
+        const file: string = o.output ?? `sample-${tag}.png`;
         const png = await out.toPNG();
-        if (o.output === '-') process.stdout.write(png);
-        else fs.writeFileSync(o.output, png);
-        if (!o.quiet) process.stderr.write(`wrote ${o.output} (${out.width}×${out.height})\n`);
+        if (file === '-') process.stdout.write(png);
+        else fs.writeFileSync(file, png);
+        if (!o.quiet) process.stderr.write(`wrote ${file} (${out.width}×${out.height})\n`);
+        if (sample && file !== '-') {
+          // The "before" image: plain bicubic to the same size, for a side-by-side comparison.
+          const before = o.output ? file.replace(/(\.png)?$/i, '-bicubic.png') : `sample-bicubic-${tag}.png`;
+          fs.writeFileSync(before, await bicubicPng(image, out.height, out.width));
+          if (!o.quiet) process.stderr.write(`wrote ${before} (bicubic, for comparison)\n`);
+        }
         out.dispose();
       } finally {
         bar?.stop();
