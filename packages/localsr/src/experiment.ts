@@ -1,37 +1,62 @@
 /**
  * The training experiment of the package README: does CLSR, fine-tuned from backbone weights with
  * the paper's protocol, beat pre-cropping on held-back images? Small models, a few hundred steps.
- * 1. "backbone weights": a plain ×4 backbone trained on random 24² LR crops (no such weights ship
+ * 1. "backbone weights": a plain ×4 backbone trained on random LR crops (no such weights ship
  *    offline, so we make them);
  * 2. from those weights, CLSR (GCM + PIM) and a control — the same network with both branches off,
  *    i.e. the backbone fine-tuned on the padded ROI (pre-cropping trained just as long) — are trained
- *    on identical batches: contexts with a centred ROI, L1 + λ·L1(Ŷ_P), λ 0.5 → 0, cosine lr;
+ *    on identical batches (one data RNG per run, GCM lattice jitter from a separate RNG): contexts with
+ *    a centred ROI, L1 + λ·L1(Ŷ_P), λ 0.5 → 0, cosine lr; the backbone gets the same lr in both, the
+ *    zero-initialised GCM/PIM may get a higher one (`moduleLr`);
  * 3. evaluation on held-back photos: the whole LR image as context, non-overlapping ROI tiles,
- *    RGB PSNR per ROI without border cropping (paper §4.1), averaged over ROIs.
+ *    RGB PSNR per ROI without border cropping (paper §4.1), mean ± s.e. over ROIs and paired
+ *    differences; post-cropping with the fine-tuned backbone is the upper anchor (all context).
  * @module
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { imageToTensor, readImage } from '@sr/core';
-import { CLSR, disposeContext, type ClsrOptions } from './clsr.js';
-import { preCrop } from './baselines.js';
-import { cosineLr, disposePair, lambdaAt, makeTrainImage, samplePair, trainStep, type TrainImage } from './train.js';
+import { CLSR, disposeContext, type ClsrOptions, type ContextCache } from './clsr.js';
+import { postCrop, preCrop } from './baselines.js';
+import { cosineLr, disposePair, lambdaAt, makeTrainImage, samplePair, splitBackboneParams, trainStepGrouped, type TrainImage } from './train.js';
 import { mulberry32 } from './patch-sampling.js';
-import type { Roi } from './roi.js';
+import { evaluateRois, summarise, type EvalMethod } from './experiment-eval.js';
 
 /** Experiment settings (all have small defaults suited to a CPU). */
 export interface ExperimentOptions {
   photosDir: string;
+  /** Training photos (file stems in `photosDir`; default astronaut, chelsea, coffee, motorcycle_left). */
   train?: string[];
+  /** Held-back photos, never sampled in training (default rocket). */
   heldOut?: string[];
+  /** Steps of plain backbone training that make the "backbone weights" (default 200). */
   pretrainSteps?: number;
+  /** Peak lr of the backbone pretraining (cosine to a tenth; default 1e-3). */
+  pretrainLr?: number;
+  /** LR crop size of the backbone pretraining (default 24). */
+  pretrainCrop?: number;
+  /** Fine-tuning steps of CLSR and of the control, each (default 200). */
   steps?: number;
+  /** Pairs per fine-tuning step (default 1). */
+  batch?: number;
+  /** Peak lr of the backbone in both fine-tunings (cosine to 0; default 2e-4). */
+  lr?: number;
+  /** Peak lr of the GCM/PIM parameters (cosine to 0; default = `lr`). */
+  moduleLr?: number;
+  /** LR context size of a training pair (default 40). */
   contextSize?: number;
+  /** Centred ROI size of a training pair (default 16). */
   roiSize?: number;
+  /** Evaluation ROI size (non-overlapping tiles of the held-out images; default 16). */
   evalRoi?: number;
+  /** Seed of the data and GCM RNGs (default 0). */
+  seed?: number;
+  /** Overrides of the small CLSR configuration (default EDSR 16 channels × 4 blocks, padding 4, 64 patches, 2 GCM stages). */
   model?: Partial<ClsrOptions>;
+  /** Path of the JSON report to write (directories are created); the report is returned either way. */
   out?: string;
+  /** Receives progress lines (losses every 25 steps) and the final report; default `console.log`. */
   log?: (s: string) => void;
 }
 
@@ -45,39 +70,34 @@ async function loadImages(dir: string, names: string[]): Promise<TrainImage[]> {
   return out;
 }
 
-async function psnr(a: tf.Tensor, b: tf.Tensor): Promise<number> {
-  const mse = tf.tidy(() => tf.mean(tf.square(tf.sub(tf.clipByValue(a, 0, 1), b))));
-  const v = (await mse.data())[0];
-  mse.dispose();
-  return 10 * Math.log10(1 / Math.max(v, 1e-12));
+const setLr = (opt: tf.Optimizer, lr: number) => ((opt as unknown as { learningRate: number }).learningRate = lr);
+const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / Math.max(1, a.length);
+
+/** Pre-cropping with a model's backbone (its own padding). */
+const preCropMethod = (m: CLSR): EvalMethod => ({ region: (lr, roi) => preCrop(m.base, lr, roi, m.padding) });
+
+/** CLSR from a prepared context (the inference path). */
+function clsrMethod(m: CLSR): EvalMethod {
+  let cache: ContextCache | null = null;
+  return {
+    prepare: (lr) => void (cache = m.prepare(lr)),
+    region: (_lr, roi) => m.forwardRegion(cache as ContextCache, roi),
+    release: () => cache && disposeContext(cache),
+  };
 }
 
-/** Mean ROI PSNR over non-overlapping `size²` tiles of the held-out images, for each method. */
-async function evaluate(models: Record<string, CLSR>, base: CLSR, images: TrainImage[], size: number): Promise<Record<string, number>> {
-  const sums: Record<string, number> = { preCrop: 0 };
-  for (const k of Object.keys(models)) sums[k] = 0;
-  let count = 0;
-  for (const img of images) {
-    const [, H, W] = img.lr.shape;
-    const caches = Object.fromEntries(Object.entries(models).map(([k, m]) => [k, m.prepare(img.lr)]));
-    for (let y = 0; y + size <= H; y += size)
-      for (let x = 0; x + size <= W; x += size) {
-        const roi: Roi = { x, y, width: size, height: size };
-        const gt = tf.slice(img.hr, [0, 4 * y, 4 * x, 0], [1, 4 * size, 4 * size, 3]);
-        const pre = preCrop(base.base, img.lr, roi, base.padding);
-        sums.preCrop += await psnr(pre, gt);
-        pre.dispose();
-        for (const [k, m] of Object.entries(models)) {
-          const o = m.forwardRegion(caches[k], roi);
-          sums[k] += await psnr(o, gt);
-          o.dispose();
-        }
-        gt.dispose();
-        count++;
-      }
-    Object.values(caches).forEach(disposeContext);
-  }
-  return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / count]));
+/** Post-cropping: the backbone on the whole held-out image once, then crops. */
+function postCropMethod(m: CLSR): EvalMethod {
+  let full: tf.Tensor4D | null = null;
+  const s = m.scale;
+  return {
+    prepare: async (lr) => {
+      const [, H, W] = lr.shape;
+      full = await postCrop(m.base, lr, { x: 0, y: 0, width: W, height: H });
+    },
+    region: (_lr, roi) => tf.slice(full as tf.Tensor4D, [0, roi.y * s, roi.x * s, 0], [1, roi.height * s, roi.width * s, 3]) as tf.Tensor4D,
+    release: () => full?.dispose(),
+  };
 }
 
 /** Runs the experiment and returns (and optionally writes) its JSON report. */
@@ -85,24 +105,29 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
   const log = o.log ?? console.log;
   const trainNames = o.train ?? ['astronaut', 'chelsea', 'coffee', 'motorcycle_left'];
   const heldOut = o.heldOut ?? ['rocket'];
-  const [pre, steps, ctx, roiSize] = [o.pretrainSteps ?? 200, o.steps ?? 200, o.contextSize ?? 40, o.roiSize ?? 16];
+  if (heldOut.some((n) => trainNames.includes(n))) throw new Error('a held-out photo is also a training photo');
+  const [pre, steps, ctx, roiSize, batch] = [o.pretrainSteps ?? 200, o.steps ?? 200, o.contextSize ?? 40, o.roiSize ?? 16, o.batch ?? 1];
+  const [lr, moduleLr, preLr, preCropSize, seed] = [o.lr ?? 2e-4, o.moduleLr ?? o.lr ?? 2e-4, o.pretrainLr ?? 1e-3, o.pretrainCrop ?? 24, o.seed ?? 0];
   const cfg: ClsrOptions = { backbone: 'edsr', backboneConfig: { channels: 16, blocks: 4 }, padding: 4, numPatches: 64, gcmStages: 2, ...o.model };
   const train = await loadImages(o.photosDir, trainNames);
   const test = await loadImages(o.photosDir, heldOut);
   const t0 = Date.now();
-  // 1. backbone weights: plain SR on 24² crops (ROI = whole crop, branches off).
+  const secs = () => ((Date.now() - t0) / 1000).toFixed(0);
+  // 1. backbone weights: plain SR on crops (ROI = whole crop, branches off).
   const base = new CLSR({ ...cfg, gcm: false, pim: false });
-  const rng = mulberry32(1);
-  let opt = tf.train.adam(1e-3);
+  const rng = mulberry32(seed + 1);
+  let opt = tf.train.adam(preLr);
   const preLosses: number[] = [];
+  const all = splitBackboneParams(base).backbone;
   for (let s = 0; s < pre; s++) {
-    const pair = samplePair(train[Math.floor(rng() * train.length)], 24, 24, rng);
-    (opt as unknown as { learningRate: number }).learningRate = cosineLr(s, pre, 1e-3, 1e-4);
-    preLosses.push(await trainStep(base, opt, [pair], 0));
-    disposePair(pair);
-    if (s % 25 === 0) log(`pretrain ${s}/${pre} loss ${preLosses[s].toFixed(4)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    const pairs = Array.from({ length: batch }, () => samplePair(train[Math.floor(rng() * train.length)], preCropSize, preCropSize, rng));
+    setLr(opt, cosineLr(s, pre, preLr, preLr / 10));
+    preLosses.push(await trainStepGrouped(base, [{ optimizer: opt, variables: all }], pairs, 0));
+    pairs.forEach(disposePair);
+    if (s % 25 === 0) log(`pretrain ${s}/${pre} loss ${preLosses[s].toFixed(4)} (${secs()} s)`);
   }
   opt.dispose();
+  const pretrainSeconds = (Date.now() - t0) / 1000;
   const backboneWeights = await base.stateDict();
   // 2. CLSR and the control from the same weights, identical batches.
   const clsr = new CLSR(cfg);
@@ -110,24 +135,56 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
   const control = new CLSR({ ...cfg, gcm: false, pim: false });
   control.loadStateDict(backboneWeights);
   const losses: Record<string, number[]> = { clsr: [], control: [] };
+  const seconds: Record<string, number> = { pretrain: pretrainSeconds };
   for (const [name, m] of [['clsr', clsr], ['control', control]] as const) {
-    const r = mulberry32(2);
-    opt = tf.train.adam(2e-4);
+    const t1 = Date.now();
+    const data = mulberry32(seed + 2);
+    const jitter = mulberry32(seed + 3);
+    const params = splitBackboneParams(m);
+    const optB = tf.train.adam(lr);
+    const optM = tf.train.adam(moduleLr);
     for (let s = 0; s < steps; s++) {
-      const pair = samplePair(train[Math.floor(r() * train.length)], ctx, roiSize, r);
-      (opt as unknown as { learningRate: number }).learningRate = cosineLr(s, steps, 2e-4, 0);
-      losses[name].push(await trainStep(m, opt, [pair], lambdaAt(s, steps), r));
-      disposePair(pair);
-      if (s % 25 === 0) log(`${name} ${s}/${steps} loss ${losses[name][s].toFixed(4)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+      const pairs = Array.from({ length: batch }, () => samplePair(train[Math.floor(data() * train.length)], ctx, roiSize, data));
+      setLr(optB, cosineLr(s, steps, lr, 0));
+      setLr(optM, cosineLr(s, steps, moduleLr, 0));
+      const groups = [{ optimizer: optB, variables: params.backbone }, { optimizer: optM, variables: params.modules }].filter((g) => g.variables.length);
+      losses[name].push(await trainStepGrouped(m, groups, pairs, lambdaAt(s, steps), jitter));
+      pairs.forEach(disposePair);
+      if (s % 25 === 0) log(`${name} ${s}/${steps} loss ${losses[name][s].toFixed(4)} (${secs()} s)`);
     }
-    opt.dispose();
+    optB.dispose();
+    optM.dispose();
+    seconds[name] = (Date.now() - t1) / 1000;
   }
-  // 3. held-out evaluation.
-  const psnrs = await evaluate({ clsr, control }, base, test, o.evalRoi ?? 16);
-  const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / Math.max(1, a.length);
+  // 3. held-out evaluation (same ROIs for every method, paired).
+  const t2 = Date.now();
+  const evalRoi = o.evalRoi ?? 16;
+  const clsrNoContext = new CLSR({ ...cfg, gcm: false, pim: false });
+  clsrNoContext.loadStateDict(Object.fromEntries(Object.entries(await clsr.stateDict()).filter(([k]) => k.startsWith('base.'))));
+  const psnrs = await evaluateRois(
+    {
+      preCrop: preCropMethod(base),
+      preCropFineTuned: preCropMethod(control),
+      clsr: clsrMethod(clsr),
+      clsrBaseOnly: preCropMethod(clsrNoContext),
+      postCropFineTuned: postCropMethod(control),
+    },
+    test,
+    evalRoi,
+  );
+  seconds.eval = (Date.now() - t2) / 1000;
+  const stats = summarise(psnrs, [
+    ['clsr', 'preCropFineTuned'],
+    ['clsr', 'preCrop'],
+    ['preCropFineTuned', 'preCrop'],
+    ['postCropFineTuned', 'preCropFineTuned'],
+    ['clsr', 'clsrBaseOnly'],
+  ]);
+  const gates = clsr.pim?.gate ? Array.from(await clsr.pim.gate.data()) : null;
   const report = {
     backend: tf.getBackend(),
-    config: { ...cfg, pretrainSteps: pre, steps, contextSize: ctx, roiSize, evalRoi: o.evalRoi ?? 16, train: trainNames, heldOut },
+    date: new Date().toISOString(),
+    config: { ...cfg, pretrainSteps: pre, pretrainLr: preLr, pretrainCrop: preCropSize, steps, batch, lr, moduleLr, contextSize: ctx, roiSize, evalRoi, seed, train: trainNames, heldOut },
     loss: {
       pretrainFirst25: mean(preLosses.slice(0, 25)),
       pretrainLast25: mean(preLosses.slice(-25)),
@@ -136,8 +193,10 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
       controlFirst25: mean(losses.control.slice(0, 25)),
       controlLast25: mean(losses.control.slice(-25)),
     },
-    heldOutRoiPsnr: { preCrop: psnrs.preCrop, preCropFineTuned: psnrs.control, clsr: psnrs.clsr },
-    seconds: (Date.now() - t0) / 1000,
+    heldOutRoiPsnr: Object.fromEntries(Object.entries(stats.methods).map(([k, v]) => [k, v.mean])),
+    heldOutRoiStats: stats,
+    pimGates: gates,
+    seconds: { ...seconds, total: (Date.now() - t0) / 1000 },
   };
   log(JSON.stringify(report, null, 2));
   if (o.out) {
@@ -145,6 +204,6 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
     fs.writeFileSync(o.out, JSON.stringify(report, null, 2));
   }
   [...train, ...test].forEach((i) => tf.dispose([i.lr, i.hr]));
-  [base, clsr, control].forEach((m) => m.dispose());
+  [base, clsr, control, clsrNoContext].forEach((m) => m.dispose());
   return report;
 }

@@ -1,8 +1,9 @@
 /**
- * @sr/localsr — LocalSR / CLSR (Ji & Yao, "LocalSR: Image Super-Resolution in Local Region",
+ * `@sr/localsr` — LocalSR / CLSR (Ji & Yao, "LocalSR: Image Super-Resolution in Local Region",
  * arXiv 2412.04314): super-resolve only a region of interest, using the whole image as context.
  * First public implementation; every choice the paper leaves open is an option documented in the
- * README's Design section.
+ * README's Design section. Browser-safe: nothing here imports a `node:*` module; the Node-only training
+ * experiment is in the separate `@sr/localsr/node` entry.
  * @packageDocumentation
  */
 export * from './staged-backbone.js';
@@ -19,5 +20,4 @@ export * from './api.js';
 export * from './train.js';
 export * from './flops.js';
 export * from './cpu-conv-grad.js';
-export * from './experiment.js';
 export * from './bilinear.js';

@@ -50,6 +50,7 @@ export class ProximityIntegration extends Module {
     this.gate = g === null ? null : this.param('gate', [base.numStages], (s) => tf.fill(s, g));
   }
 
+  /** c', the slim branch's width: how many leading base channels each stage's features are added to (Eq. 6). */
   get channels(): number {
     return this.branch.channels;
   }

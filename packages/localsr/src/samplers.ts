@@ -21,7 +21,7 @@ function zeroInit(m: Conv2d | ConvTranspose2d): void {
  * kernel `2f−1`, stride f, padding f−1 (k3 s2 p1 for f = 2), whose output size ⌈h/f⌉ we also give the
  * bilinear branch. Bilinear is PyTorch's `interpolate(mode='bilinear', align_corners=False)`
  * without antialiasing — the default an implementation of the paper would use (computed by
- * {@link bilinearResize}, equal to @sr/core's `interpolate`).
+ * {@link bilinearResize}, equal to `@sr/core`'s `interpolate`).
  */
 export class ZeroInitDownsampler extends Module {
   readonly conv: Conv2d;
@@ -34,6 +34,7 @@ export class ZeroInitDownsampler extends Module {
   outSize(n: number): number {
     return Math.ceil(n / this.factor);
   }
+  /** `z↓` for `z` `[N, h, w, C]` → `[N, ⌈h/f⌉, ⌈w/f⌉, C]`; equals bilinear downsampling until the conv is trained. */
   forward(z: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
       const [, h, w] = z.shape;
@@ -55,6 +56,10 @@ export class ZeroInitUpsampler extends Module {
     this.deconv = this.child('deconv', new ConvTranspose2d(channels, channels, factor, { stride: factor }));
     zeroInit(this.deconv);
   }
+  /**
+   * `g↑` for `g` `[N, h', w', C]` → `[N, size[0], size[1], C]` (the size of the level it returns to);
+   * equals bilinear upsampling until the transposed conv is trained.
+   */
   forward(g: tf.Tensor4D, size: [number, number]): tf.Tensor4D {
     return tf.tidy(() => {
       const [n, , , c] = g.shape;

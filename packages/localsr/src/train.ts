@@ -111,3 +111,44 @@ export async function trainStep(model: CLSR, optimizer: tf.Optimizer, pairs: Tra
   loss.dispose();
   return v;
 }
+
+/** A set of variables updated by one optimizer (PyTorch's parameter groups). */
+export interface ParamGroup {
+  optimizer: tf.Optimizer;
+  variables: tf.Variable[];
+}
+
+/**
+ * Splits CLSR's trainable variables into the backbone (`base.*`) and the new context modules (`gcm.*`,
+ * `pim.*`), so the modules that start at zero can get a higher learning rate than the pretrained
+ * backbone (a common fine-tuning choice; the paper gives one lr, 1e-4, for 200k iterations).
+ */
+export function splitBackboneParams(model: CLSR): { backbone: tf.Variable[]; modules: tf.Variable[] } {
+  const named = model.namedParameters().filter(([, p]) => p.trainable);
+  return {
+    backbone: named.filter(([n]) => n.startsWith('base.')).map(([, p]) => p.variable),
+    modules: named.filter(([n]) => !n.startsWith('base.')).map(([, p]) => p.variable),
+  };
+}
+
+/**
+ * {@link trainStep} with one optimizer per parameter group: the gradients of the mean Eq. 7 loss are
+ * computed once and each group's optimizer applies its share. Returns the loss; leaves no tensors behind.
+ */
+export async function trainStepGrouped(model: CLSR, groups: ParamGroup[], pairs: TrainPair[], lambda: number, rng?: Uniform): Promise<number> {
+  if (!pairs.length) throw new InputError('trainStepGrouped needs at least one pair');
+  await ensureGradients();
+  const vars = groups.flatMap((g) => g.variables);
+  const { value, grads } = tf.variableGrads(() => tf.div(tf.addN(pairs.map((p) => clsrLoss(model, p, lambda, rng))), pairs.length) as tf.Scalar, vars);
+  try {
+    for (const g of groups) {
+      // tfjs Adam keys its moment slots by position in the map, so every variable gets an entry, every
+      // step (zeros where no gradient flows, e.g. GCM's α, whose softmax gradient is exactly 0).
+      const mine = Object.fromEntries(g.variables.map((v) => [v.name, grads[v.name] ?? (grads[v.name] = tf.zerosLike(v))]));
+      g.optimizer.applyGradients(mine);
+    }
+    return (await value.data())[0];
+  } finally {
+    tf.dispose([value, ...Object.values(grads)]);
+  }
+}

@@ -3,7 +3,20 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { expectNoLeak, imageToTensor, initBackend, readImage } from '@sr/core';
 import { sharedRoot } from '@sr/testkit';
-import { CLSR, useFastCpuConvGradients, clsrLoss, disposePair, lambdaAt, makeTrainImage, mulberry32, samplePair, trainStep, type TrainImage } from '../src/index.js';
+import {
+  CLSR,
+  useFastCpuConvGradients,
+  clsrLoss,
+  disposePair,
+  lambdaAt,
+  makeTrainImage,
+  mulberry32,
+  samplePair,
+  splitBackboneParams,
+  trainStep,
+  trainStepGrouped,
+  type TrainImage,
+} from '../src/index.js';
 
 /** The HR photo `name` from ../shared/datasets/photos as `[1, H, W, 3]`; fails clearly when missing. */
 async function photo(name: string): Promise<tf.Tensor4D> {
@@ -53,5 +66,48 @@ describe('CLSR training (cpu)', () => {
     tf.dispose([img.lr, img.hr]);
     opt.dispose();
     model.dispose();
+  });
+  it('trainStepGrouped: one group equals trainStep; a group at lr 0 stays unchanged; no leaks', async () => {
+    const full = await photo('astronaut');
+    const hr = tf.slice(full, [0, 128, 128, 0], [1, 96, 96, 3]) as tf.Tensor4D;
+    full.dispose();
+    const img: TrainImage = makeTrainImage(hr, 4);
+    hr.dispose();
+    const cfg = { backbone: 'edsr' as const, backboneConfig: { channels: 8, blocks: 2 }, padding: 2, numPatches: 4, gcmStages: 1 };
+    const a = new CLSR(cfg);
+    const b = new CLSR(cfg);
+    b.loadStateDict(await a.stateDict());
+    const [optA, optB, optFrozen] = [tf.train.adam(1e-3), tf.train.adam(1e-3), tf.train.adam(0)];
+    const parts = splitBackboneParams(b);
+    expect(parts.backbone.length).toBeGreaterThan(0);
+    expect(parts.modules.length).toBeGreaterThan(0);
+    const [ra, rb, data] = [mulberry32(5), mulberry32(5), mulberry32(6)];
+    for (let step = 0; step < 3; step++) {
+      const pair = samplePair(img, 16, 8, data);
+      const la = await trainStep(a, optA, [pair], 0.5, ra);
+      const all = [{ optimizer: optB, variables: [...parts.backbone, ...parts.modules] }];
+      const lb = step === 0 ? await trainStepGrouped(b, all, [pair], 0.5, rb) : await expectNoLeak(() => trainStepGrouped(b, all, [pair], 0.5, rb), 0, `grouped step ${step}`);
+      expect(lb).toBeCloseTo(la, 5);
+      disposePair(pair);
+    }
+    const sa = await a.stateDict();
+    const sb = await b.stateDict();
+    for (const k of Object.keys(sa)) {
+      const [x, y] = [sa[k].data as Float32Array, sb[k].data as Float32Array];
+      expect(Math.max(0, ...x.map((v, i) => Math.abs(v - y[i])))).toBeLessThan(1e-6);
+    }
+    // A second model: the backbone in a group at lr 0 must not move while the modules do.
+    const c = new CLSR(cfg);
+    const pc = splitBackboneParams(c);
+    const before = await Promise.all(pc.backbone.map((v) => v.data()));
+    const pair = samplePair(img, 16, 8, data);
+    const optModules = tf.train.adam(1e-2);
+    await trainStepGrouped(c, [{ optimizer: optFrozen, variables: pc.backbone }, { optimizer: optModules, variables: pc.modules }], [pair], 0.5, mulberry32(1));
+    const after = await Promise.all(pc.backbone.map((v) => v.data()));
+    after.forEach((x, i) => expect(Array.from(x)).toEqual(Array.from(before[i])));
+    disposePair(pair);
+    tf.dispose([img.lr, img.hr]);
+    [optA, optB, optFrozen, optModules].forEach((o) => o.dispose());
+    [a, b, c].forEach((m) => m.dispose());
   });
 });

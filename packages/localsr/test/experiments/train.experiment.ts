@@ -5,7 +5,8 @@
 import * as path from 'node:path';
 import { ensureGradients, initBackend, type BackendName } from '@sr/core';
 import { sharedRoot } from '@sr/testkit';
-import { runExperiment, useFastCpuConvGradients } from '../../src/index.js';
+import { useFastCpuConvGradients } from '../../src/index.js';
+import { runExperiment } from '../../src/node.js';
 
 it('training experiment', async () => {
   await initBackend((process.env.LSR_BACKEND ?? 'cpu') as BackendName);
