@@ -8,8 +8,12 @@
 //  4. WebGPU (--enable-unsafe-webgpu; SwiftShader when there is no GPU): runs the ciaosr-edsr golden
 //     case on cpu and webgpu and checks both against PyTorch (≤ 1e-4) and against each other.
 //
-// Usage: npm run test:browser [-- --skip-webgpu] [--chromium /usr/bin/chromium] [--keep-open]
+// Usage: npm run test:browser [-- --skip-webgpu] [--chromium /usr/bin/chromium]
+//          [--screenshot docs/guides/img/demo.png] [--timeout 600]
 // Env: SR_CHROMIUM (browser path), SR_SHARED (shared fixtures root).
+// Needs nothing built: the bundles come straight from the packages' TypeScript sources, so it runs on
+// a clean clone after `npm ci` (CI: .ci/run, after `npm test`). --timeout (seconds, whole run) makes
+// a hung browser a failure instead of a stuck job.
 import { createServer } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -27,10 +31,19 @@ const argv = process.argv.slice(2);
 const opt = (n, d) => (argv.includes(n) ? argv[argv.indexOf(n) + 1] : d);
 const chromiumPath = opt('--chromium', process.env.SR_CHROMIUM || '/usr/bin/chromium');
 const skipWebGPU = argv.includes('--skip-webgpu');
+const screenshotPath = resolve(opt('--screenshot', join(root, 'docs/guides/img/demo.png')));
+const timeoutS = Number(opt('--timeout', '600'));
 const TOL = 1e-4;
 const t0 = Date.now();
 const log = (m) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}`);
 const failures = [];
+/** Temp dirs (profiles, golden bundle) to remove even when the --timeout watchdog ends the run. */
+const tempDirs = new Set();
+const tempDir = (prefix) => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.add(d);
+  return d;
+};
 const check = (ok, msg) => {
   console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${msg}`);
   if (!ok) failures.push(msg);
@@ -63,8 +76,9 @@ function serve(mounts) {
 }
 
 function launch(extraArgs) {
-  const userDataDir = mkdtempSync(join(tmpdir(), 'sr-chromium-'));
-  const args = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs];
+  const userDataDir = tempDir('sr-chromium-');
+  // --disable-dev-shm-usage: containers often mount a 64 MB /dev/shm, too small for the renderer.
+  const args = ['--no-sandbox', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs];
   // A fresh profile per launch (playwright passes it as --user-data-dir).
   return chromium
     .launchPersistentContext(userDataDir, { executablePath: chromiumPath, args, headless: true, viewport: { width: 900, height: 900 } })
@@ -128,7 +142,7 @@ async function demoTest(base) {
       s.value = '40';
       s.dispatchEvent(new Event('input'));
     });
-    const img = join(root, 'docs/guides/img/demo.png');
+    const img = screenshotPath;
     mkdirSync(dirname(img), { recursive: true });
     await page.screenshot({ path: img, fullPage: true });
     log(`demo: screenshot → ${img} (${statSync(img).size} bytes)`);
@@ -158,6 +172,10 @@ async function webgpuTest(base) {
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${base}/golden/index.html`);
     const hasGpu = await page.evaluate(async () => !!(navigator.gpu && (await navigator.gpu.requestAdapter())));
+    // CI sets SR_REQUIRE_WEBGPU=1 (as for the Node tests): there a missing adapter is a failure, never a
+    // silent pass (Debian's chromium ships SwiftShader, so WebGPU is expected even without a GPU).
+    const requireWebGPU = process.env.SR_REQUIRE_WEBGPU === '1';
+    if (!hasGpu && requireWebGPU) check(false, 'WebGPU required (SR_REQUIRE_WEBGPU=1) but this Chromium offers no WebGPU adapter');
     if (!hasGpu) {
       console.log('  skip webgpu: this Chromium offers no WebGPU adapter (the CPU check still runs)');
       await page.goto(`${base}/golden/index.html?backends=cpu`);
@@ -189,7 +207,7 @@ async function main() {
   const demoDist = join(root, 'docs/demo/dist');
   await bundle(join(root, 'docs/demo/main.ts'), join(demoDist, 'main.js'));
   copyAssets(demoDist);
-  const goldenDir = mkdtempSync(join(tmpdir(), 'sr-golden-page-'));
+  const goldenDir = tempDir('sr-golden-page-');
   await bundle(join(root, 'scripts/browser-test/golden-page.ts'), join(goldenDir, 'main.js'));
   writeFileSync(join(goldenDir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>@sr golden</title><script type="module" src="main.js"></script>\n');
   const mounts = { '/demo/': join(root, 'docs/demo') + '/', '/golden/': goldenDir + '/' };
@@ -207,6 +225,13 @@ async function main() {
   log(failures.length ? `${failures.length} check(s) FAILED` : 'all browser checks passed');
   return failures.length ? 1 : 0;
 }
+
+if (!(timeoutS > 0)) throw new Error(`--timeout must be a positive number of seconds, got ${opt('--timeout')}`);
+setTimeout(() => {
+  console.error(`browser test: still running after ${timeoutS} s (--timeout); giving up`);
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+  process.exit(1); // playwright kills the browsers it launched on exit
+}, timeoutS * 1000).unref();
 
 main().then(
   (rc) => process.exit(rc),
