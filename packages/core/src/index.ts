@@ -16,3 +16,4 @@ export * from './train/index.js';
 export * from './tiling/index.js';
 export * from './testing/index.js';
 export * from './bench/index.js';
+export * from './cli/cli-util.js';

@@ -23,7 +23,12 @@ export interface LocalSROptions extends Omit<ClsrOptions, 'backbone'> {
   weights?: CheckpointSource | StateDict;
   /** Switch the context branches off at run time (the model then equals pre-cropping). */
   useGcm?: boolean;
+  /** See `useGcm`: `false` switches the PIM branch off at run time. */
   usePim?: boolean;
+  /**
+   * Called by `prepare` (stage `'prepare'`, `done` 0 then 1 around the context pass) and by
+   * `upscaleRegions` after each ROI (stage `'region'`, `done` of the number of ROIs).
+   */
   onProgress?: (p: { stage: 'prepare' | 'region'; done: number; total: number }) => void;
 }
 

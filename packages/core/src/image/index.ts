@@ -13,3 +13,4 @@ export * from './codec.js';
 export * from './tensor-convert.js';
 export * from './alpha.js';
 export * from './browser.js';
+export * from './result-image.js';

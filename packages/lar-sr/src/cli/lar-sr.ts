@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { initBackend, readImage, writeImage, type BackendName } from '@sr/core';
+import { CLI_BACKEND_HELP, cliInitBackend, cliInteger, cliNumber, cliRun, readImage, writeImage, type BackendName } from '@sr/core';
 import { createLarSR } from '../api.js';
 
 interface SampleCliOptions {
@@ -37,12 +37,6 @@ function findWeights(dir: string | undefined, stem: string): string | null {
   return null;
 }
 
-const int = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new Error(`not an integer: ${v}`);
-  return n;
-};
-
 /** CLI entry point; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('lar-sr').exitOverride().description('LAR-SR diverse super-resolution (tfjs)');
@@ -51,17 +45,17 @@ export async function main(argv: string[]): Promise<number> {
     .command('sample')
     .argument('<input>', 'LR image (PNG or JPEG)')
     .requiredOption('-o, --out <dir>', 'output folder')
-    .option('--count <n>', 'number of samples', int, 10)
-    .option('--seed <n>', 'random seed (sample j uses stream j of it)', int, 0)
-    .option('--temperature <t>', 'softmax temperature', parseFloat)
-    .option('--top-k <k>', 'sample among the k most probable codes', int)
-    .option('--argmax-prob <p>', "probability of taking the argmax per location (official 'thed')", parseFloat)
+    .option('--count <n>', 'number of samples', cliInteger, 10)
+    .option('--seed <n>', 'random seed (sample j uses stream j of it)', cliInteger, 0)
+    .option('--temperature <t>', 'softmax temperature', cliNumber)
+    .option('--top-k <k>', 'sample among the k most probable codes', cliInteger)
+    .option('--argmax-prob <p>', "probability of taking the argmax per location (official 'thed')", cliNumber)
     .option('--greedy', 'argmax at every position (deterministic)')
     .option('--weights-dir <dir>', 'folder with vqvae.pth, lar.pth and optionally rrdb.pth')
     .option('--vqvae <file>', 'res_vqvae checkpoint')
     .option('--lar <file>', 'Local_Ar (LAR or LAR-attn) checkpoint')
     .option('--rrdb <file>', 'RRDB coarse-SR checkpoint (ESRGAN keys)')
-    .option('--backend <name>', 'tfjs backend: cpu, wasm, webgpu, auto', 'auto')
+    .option('--backend <name>', CLI_BACKEND_HELP, 'auto')
     .action(async (input: string, o: SampleCliOptions) => {
       const vqvae = o.vqvae ?? findWeights(o.weightsDir, 'vqvae');
       const lar = o.lar ?? findWeights(o.weightsDir, 'lar');
@@ -71,8 +65,7 @@ export async function main(argv: string[]): Promise<number> {
         code = 2;
         return;
       }
-      const report = await initBackend(o.backend);
-      console.error(`backend: ${report.summary}`);
+      await cliInitBackend(o.backend, { log: (l) => console.error(l) });
       const model = await createLarSR({ weights: { vqvae, lar, rrdb } });
       const bar = new SingleBar({ format: 'sampling [{bar}] {value}/{total} steps', clearOnComplete: true });
       try {
@@ -96,14 +89,6 @@ export async function main(argv: string[]): Promise<number> {
         model.dispose();
       }
     });
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (e) {
-    const err = e as { code?: string; exitCode?: number; message?: string };
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return 0;
-    if (err.code?.startsWith('commander.')) return err.exitCode ?? 2;
-    console.error(`lar-sr: ${err.message ?? String(e)}`);
-    return 1;
-  }
-  return code;
+  const exit = await cliRun(program, argv, { name: 'lar-sr', log: (l) => console.error(l) });
+  return exit || code;
 }

@@ -3,10 +3,9 @@
  * [--padding 8] [--no-gcm] [--no-pim] [--baseline pre-crop|post-crop] [--backend auto]`: super-resolves
  * one region of interest (LR pixels) of an image ×4, with the whole image as context (CLSR).
  */
-import * as fs from 'node:fs';
 import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { initBackend, type BackendName } from '@sr/core';
+import { CLI_BACKEND_HELP, cliInitBackend, cliInteger, cliRun, cliWriteOutput, type BackendName } from '@sr/core';
 import { createLocalSR } from '../api.js';
 import type { BackboneKind } from '../staged-backbone.js';
 import type { Roi } from '../roi.js';
@@ -32,12 +31,6 @@ export function parseRoi(v: string): Roi {
   return { x, y, width, height };
 }
 
-const int = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new Error(`not an integer: ${v}`);
-  return n;
-};
-
 /** CLI entry point; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('localsr').exitOverride().description('LocalSR / CLSR: super-resolve a region of interest with the whole image as context (tfjs)');
@@ -45,20 +38,19 @@ export async function main(argv: string[]): Promise<number> {
     .command('upscale')
     .argument('<input>', 'LR image (PNG or JPEG)')
     .requiredOption('--roi <x,y,w,h>', 'region of interest in LR pixels', parseRoi)
-    .requiredOption('-o, --out <file>', 'output PNG (the ×4 region)')
+    .requiredOption('-o, --out <file>', 'output PNG (the ×4 region; "-" for stdout)')
     .option('--weights <file>', 'CLSR checkpoint (base.*/gcm.*/pim.* keys) or a plain backbone checkpoint')
     .option('--backbone <name>', 'edsr (SRResNet/EDSR-style, default) or rrdb', 'edsr')
-    .option('--padding <n>', 'context pixels around the ROI for the base branch', int, 8)
+    .option('--padding <n>', 'context pixels around the ROI for the base branch', cliInteger, 8)
     .option('--no-gcm', 'switch the global context module off')
     .option('--no-pim', 'switch the proximity integration branch off')
     .option('--baseline <name>', 'run a baseline instead: pre-crop or post-crop')
-    .option('--backend <name>', 'tfjs backend: cpu, wasm, webgpu, auto', 'auto')
+    .option('--backend <name>', CLI_BACKEND_HELP, 'auto')
     .action(async (input: string, o: UpscaleCliOptions) => {
       if (o.backbone !== 'edsr' && o.backbone !== 'rrdb') throw new Error(`--backbone must be edsr or rrdb, got '${o.backbone}'`);
       if (o.baseline && o.baseline !== 'pre-crop' && o.baseline !== 'post-crop') throw new Error(`--baseline must be pre-crop or post-crop, got '${o.baseline}'`);
       if (!o.weights) console.error('localsr: no --weights given: using randomly initialised weights (the output is not a useful SR)');
-      const report = await initBackend(o.backend);
-      console.error(`backend: ${report.summary}`);
+      await cliInitBackend(o.backend, { log: (l) => console.error(l) });
       const bar = new SingleBar({ format: '{stage} [{bar}] {value}/{total}', clearOnComplete: true });
       const local = await createLocalSR({ backbone: o.backbone, weights: o.weights, padding: o.padding, useGcm: o.gcm, usePim: o.pim });
       try {
@@ -68,22 +60,13 @@ export async function main(argv: string[]): Promise<number> {
         const r = o.baseline === 'pre-crop' ? await local.preCrop(o.roi) : o.baseline === 'post-crop' ? await local.postCrop(o.roi, { tile: 128 }) : await local.upscaleRegion(o.roi);
         bar.update(2);
         bar.stop();
-        fs.writeFileSync(o.out, await r.toPNG());
-        console.log(`${o.out} (${r.width}×${r.height})`);
+        await cliWriteOutput(o.out, await r.toPNG());
+        if (o.out !== '-') console.log(`${o.out} (${r.width}×${r.height})`);
         r.dispose();
       } finally {
         bar.stop();
         local.dispose();
       }
     });
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (e) {
-    const err = e as { code?: string; exitCode?: number; message?: string };
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return 0;
-    if (err.code?.startsWith('commander.')) return err.exitCode ?? 2;
-    console.error(`localsr: ${err.message ?? String(e)}`);
-    return 1;
-  }
-  return 0;
+  return cliRun(program, argv, { name: 'localsr', log: (l) => console.error(l) });
 }

@@ -2,16 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import cliProgress from 'cli-progress';
-import { SrError, initBackend, readImage, type BackendName } from '@sr/core';
+import { CLI_BACKEND_HELP, cliInitBackend, cliInteger, cliRun, cliWriteJson, cliWriteOutput, readImage, type BackendName } from '@sr/core';
 import { createRefVAE } from '../api.js';
 import { runBenchmark } from '../benchmark.js';
 import type { ReferenceSpec } from '../reference.js';
-
-const int = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new CommanderError(2, 'E_ARG', `not an integer: ${v}`);
-  return n;
-};
 
 /** `out.png` → `out_3.png` when several samples are written (a `{i}` in the name is replaced instead). */
 export function sampleName(output: string, i: number, count: number): string {
@@ -44,22 +38,21 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('upscale')
     .argument('<input>', 'LR image (PNG/JPEG)')
-    .requiredOption('-o, --output <file>', 'output PNG; with --count > 1, out.png → out_0.png, out_1.png … (or use {i})')
+    .requiredOption('-o, --output <file>', 'output PNG ("-" for stdout); with --count > 1, out.png → out_0.png, out_1.png … (or use {i})')
     .option('-r, --reference <ref>', 'reference image file, "noise" (uniform [0,128)/255, new per sample), "self" (the LR) or "prior" (z ~ N(0,I))', 'noise')
-    .option('-n, --count <n>', 'number of samples', int, 1)
-    .option('--seed <n>', 'random seed', int, 0)
-    .option('--scale <s>', '8 (ConVAE_8x) or 4 (ConVAE_4x)', int, 8)
+    .option('-n, --count <n>', 'number of samples', cliInteger, 1)
+    .option('--seed <n>', 'random seed', cliInteger, 0)
+    .option('--scale <s>', '8 (ConVAE_8x) or 4 (ConVAE_4x)', cliInteger, 8)
     .option('--weights-dir <dir>', 'folder with vgg_r41.pth and ConVAE_<s>x.pth', 'models')
     .option('--encoder <file>', 'vgg_r41.pth (overrides --weights-dir)')
     .option('--vae <file>', 'ConVAE_<s>x.pth (overrides --weights-dir)')
-    .option('--backend <name>', 'auto | webgpu | wasm | cpu', 'auto')
+    .option('--backend <name>', CLI_BACKEND_HELP, 'auto')
     .option('-q, --quiet', 'no progress bar')
     .action(async (input: string, o) => {
       if (o.scale !== 4 && o.scale !== 8) throw new CommanderError(2, 'E_ARG', `--scale must be 4 or 8, got ${o.scale}`);
       if (!(o.count >= 1)) throw new CommanderError(2, 'E_ARG', `--count must be ≥ 1, got ${o.count}`);
       const weights = weightFiles(o, o.scale);
-      const report = await initBackend(o.backend as BackendName);
-      if (!o.quiet) process.stderr.write(`backend: ${report.summary}\n`);
+      await cliInitBackend(o.backend, { quiet: o.quiet });
       const model = await createRefVAE({ weights, scale: o.scale });
       const bar = o.quiet ? null : new cliProgress.SingleBar({ format: 'sampling [{bar}] {value}/{total}', stream: process.stderr }, cliProgress.Presets.shades_classic);
       try {
@@ -78,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
         bar?.stop();
         for (const [i, res] of results.entries()) {
           const file = sampleName(o.output, i, results.length);
-          fs.writeFileSync(file, await res.toPNG());
+          await cliWriteOutput(file, await res.toPNG());
           res.dispose();
           if (!o.quiet) process.stderr.write(`wrote ${file} (${res.width}×${res.height})\n`);
         }
@@ -93,8 +86,8 @@ export async function main(argv: string[]): Promise<number> {
     .description('time per sample with random weights; writes JSON')
     .option('--backends <list>', 'comma-separated backends', 'wasm')
     .option('--sizes <list>', 'comma-separated LR sizes', '64,128')
-    .option('--scale <s>', '8 or 4', int, 8)
-    .option('-n, --count <n>', 'samples per configuration', int, 2)
+    .option('--scale <s>', '8 or 4', cliInteger, 8)
+    .option('-n, --count <n>', 'samples per configuration', cliInteger, 2)
     .option('-o, --output <file>', 'JSON output', 'bench/results/refvae.json')
     .action(async (o) => {
       const res = await runBenchmark({
@@ -104,21 +97,8 @@ export async function main(argv: string[]): Promise<number> {
         count: o.count,
         log: (l) => process.stderr.write(`${l}\n`),
       });
-      fs.mkdirSync(path.dirname(o.output), { recursive: true });
-      fs.writeFileSync(o.output, `${JSON.stringify(res, null, 2)}\n`);
-      process.stderr.write(`wrote ${o.output}\n`);
+      await cliWriteJson(o.output, res);
     });
 
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return 0;
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.exitCode === 0) return 0;
-      if (e.code !== 'commander.help' && !e.code.startsWith('commander.')) process.stderr.write(`refvae: ${e.message}\n`);
-      return e.exitCode || 2;
-    }
-    process.stderr.write(`refvae: ${e instanceof SrError ? `${e.message} [${e.code}]` : e instanceof Error ? e.message : String(e)}\n`);
-    return 1;
-  }
+  return cliRun(program, argv, { name: 'refvae', showErrorCode: true });
 }

@@ -10,14 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
-import { initBackend, readImage, writeImage, type BackendName } from '@sr/core';
+import { CLI_BACKEND_HELP, cliInitBackend, cliInteger, cliNumber, cliRun, cliWriteJson, readImage, writeImage } from '@sr/core';
 import { createVSpSR, type CemChoice } from '../api.js';
-
-const int = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be an integer`);
-  return n;
-};
 
 /** Parses `--cem`: matlab (default), opencv, none/false. */
 function parseCem(v: string): CemChoice {
@@ -28,7 +22,6 @@ function parseCem(v: string): CemChoice {
 
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  let code = 0;
   const program = new Command('vspsr')
     .description('VSpSR: explorable super-resolution by variational sparse representation (NTIRE 2021)')
     .exitOverride()
@@ -39,16 +32,15 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<input>', 'LR image (PNG or JPEG)')
     .requiredOption('-w, --weights <file>', 'official VSpSR weights (.pth: state dict or {model: …})')
     .requiredOption('-o, --out <dir>', 'output folder')
-    .option('-n, --count <n>', 'number of samples', int('--count'), 10)
-    .option('-s, --seed <n>', 'seed of the coefficient noise', int('--seed'), 0)
-    .option('--scale <n>', 'expected scale (4 or 8; checked against the weights)', int('--scale'))
+    .option('-n, --count <n>', 'number of samples', cliInteger, 10)
+    .option('-s, --seed <n>', 'seed of the coefficient noise', cliInteger, 0)
+    .option('--scale <n>', 'expected scale (4 or 8; checked against the weights)', cliInteger)
     .option('--cem <kind>', "consistency module: 'matlab' (exact MATLAB-bicubic LR consistency), 'opencv' (official) or 'none'", parseCem, 'matlab' as CemChoice)
-    .option('-t, --temperature <x>', 'noise temperature (0 = posterior mean)', Number, 1)
-    .option('-b, --backend <name>', 'tfjs backend: auto, webgpu, wasm, cpu', 'auto')
+    .option('-t, --temperature <x>', 'noise temperature (0 = posterior mean)', cliNumber, 1)
+    .option('-b, --backend <name>', CLI_BACKEND_HELP, 'auto')
     .option('-q, --quiet', 'no progress bar')
     .action(async (input: string, o: Record<string, any>) => {
-      const report = await initBackend(o.backend as BackendName);
-      if (!o.quiet) console.error(report.summary);
+      await cliInitBackend(o.backend, { quiet: o.quiet, log: (l) => console.error(l) });
       const img = await readImage(input);
       const v = await createVSpSR({ weights: o.weights, scale: o.scale });
       const bar = o.quiet ? null : new cliProgress.SingleBar({ format: 'sampling [{bar}] {value}/{total} {stage}' }, cliProgress.Presets.shades_classic);
@@ -81,10 +73,10 @@ export async function main(argv: string[]): Promise<number> {
     .command('bench')
     .description('time per sample and LR-PSNR of CEM outputs (MATLAB vs OpenCV kernel) on Set5; writes JSON')
     .option('-o, --out <file>', 'output JSON', 'bench/results/vspsr.json')
-    .option('-b, --backend <name>', 'tfjs backend: auto, webgpu, wasm, cpu', 'auto')
+    .option('-b, --backend <name>', CLI_BACKEND_HELP, 'auto')
     .option('--sizes <list>', 'LR sizes for timing, comma-separated', '32,64')
     .option('--scales <list>', 'scales, comma-separated', '4,8')
-    .option('--count <n>', 'samples per timing', int('--count'), 3)
+    .option('--count <n>', 'samples per timing', cliInteger, 3)
     .option('--dataset <dir>', 'Set5 folder (default: <shared>/datasets/set5)')
     .action(async (o: Record<string, any>) => {
       const { runBenchmark } = await import('../benchmark.js');
@@ -96,18 +88,7 @@ export async function main(argv: string[]): Promise<number> {
         datasetDir: o.dataset,
         log: (l) => console.error(l),
       });
-      fs.mkdirSync(path.dirname(o.out), { recursive: true });
-      fs.writeFileSync(o.out, JSON.stringify(result, null, 2));
-      console.error(`wrote ${o.out}`);
+      await cliWriteJson(o.out, result);
     });
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (e) {
-    const err = e as { code?: string; exitCode?: number; message?: string };
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
-    if (err.code?.startsWith('commander.')) return err.exitCode ?? 1;
-    console.error(`vspsr: ${err.message ?? String(e)}`);
-    code = 1;
-  }
-  return code;
+  return cliRun(program, argv, { name: 'vspsr', log: (l) => console.error(l) });
 }
