@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { AbortError, initBackend, type BackendName } from '@sr/core';
+import { AbortError, initBackend, peakTensorBytes, type BackendName } from '@sr/core';
 import { createUpscaler, type CreateUpscalerOptions } from './upscaler.js';
 
 /** Options of {@link runBenchmark}. */
@@ -43,7 +43,7 @@ export interface BenchmarkRow {
 }
 
 /**
- * Times `upscale` and measures its peak tfjs memory (`tf.profile().peakBytes`) for every
+ * Times `upscale` and measures its peak tfjs memory (core's `peakTensorBytes`, sampled after every kernel) for every
  * backend × size × scale, on a synthetic image. Used by `bench/bench.ts` and `ciaosr bench`.
  */
 export async function runBenchmark(opts: BenchmarkOptions = {}): Promise<{ date: string; tile: number; chunkSize: number; rows: BenchmarkRow[] }> {
@@ -73,25 +73,20 @@ export async function runBenchmark(opts: BenchmarkOptions = {}): Promise<{ date:
           let tilesDone = 0;
           let tilesTotal = 1;
           const row: BenchmarkRow = { backend: tf.getBackend(), input: size, scale, output: Math.round(size * scale), status: 'completed', seconds: 0, decodedPixels: 0, peakBytes: 0, baselineBytes: tf.memory().numBytes };
-          // tf.profile computes peakBytes from per-kernel memory snapshots only when it returns; an aborted
-          // run throws first, so read the snapshots while it runs (incrementally).
-          let scanned = 0;
-          let kernelPeak = 0;
-          const livePeak = () => {
-            const ks = (tf.engine() as unknown as { state: { activeProfile?: { kernels?: { totalBytesSnapshot: number }[] } } }).state.activeProfile?.kernels ?? [];
-            for (; scanned < ks.length; scanned++) kernelPeak = Math.max(kernelPeak, ks[scanned].totalBytesSnapshot);
-            return kernelPeak;
-          };
+          // Peak memory: core's peakTensorBytes samples the engine after every kernel. Not tf.profile:
+          // it ends with Math.max(...snapshots) over every kernel call, which overflows the call stack
+          // on long runs (a 2048² output is ~10⁵ kernels: it threw after the upscale had finished).
+          // An aborted run throws out of peakTensorBytes; it keeps the peak seen between chunks.
           let seenPeak = 0;
           try {
-            const prof = await tf.profile(async () => {
+            const peak = await peakTensorBytes(async () => {
               const out = await sr.upscale(img, {
                 scale,
                 tile,
                 chunkSize,
                 signal: ac.signal,
                 onProgress: (p) => {
-                  seenPeak = Math.max(seenPeak, livePeak(), tf.memory().numBytes);
+                  seenPeak = Math.max(seenPeak, tf.memory().numBytes);
                   tilesTotal = p.tiles;
                   if (p.stage === 'encode') {
                     setupStart = Date.now();
@@ -117,7 +112,7 @@ export async function runBenchmark(opts: BenchmarkOptions = {}): Promise<{ date:
               });
               out.dispose();
             });
-            row.peakBytes = prof.peakBytes;
+            row.peakBytes = row.baselineBytes + (peak ?? Math.max(0, seenPeak - row.baselineBytes));
           } catch (e) {
             if (e instanceof AbortError) {
               row.status = 'aborted-over-budget';
