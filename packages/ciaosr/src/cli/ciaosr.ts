@@ -8,12 +8,7 @@ import { runBenchmark } from '../benchmark.js';
 import type { CiaoSRBackboneName } from '../backbones.js';
 import { DEFAULT_WEIGHTS_ENV, SAMPLE_IMAGE_FILE, findPackageFile, readWeightsWithConfig } from '../default-weights.js';
 import { bicubicPng } from './bicubic-png.js';
-
-const num = (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new CommanderError(2, 'E_ARG', `not a number: ${v}`);
-  return n;
-};
+import { num } from './options.js';
 
 async function readStdin(): Promise<Uint8Array> {
   const chunks: Buffer[] = [];

@@ -7,12 +7,7 @@ import { createLpips, psnr, ssim, type Lpips } from '@sr/metrics';
 import { createUpscaler, type Upscaler } from '../upscaler.js';
 import { DEFAULT_WEIGHTS_ENV, findDefaultWeights, readWeightsWithConfig } from '../default-weights.js';
 import { defaultPaths, replaceBetweenMarkers } from './default-paths.js';
-
-const num = (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new CommanderError(2, 'E_ARG', `not a number: ${v}`);
-  return n;
-};
+import { num } from './options.js';
 
 /** Scores of one method on one image. */
 interface Scores {

@@ -6,12 +6,7 @@ import { trainCiaoSR, type TrainState } from '../train.js';
 import { CONFIG_METADATA_KEY, DEFAULT_MODEL_CONFIG } from '../default-weights.js';
 import { defaultPaths, replaceBetweenMarkers } from './default-paths.js';
 import { formatRow, readTrainLog, summarizeTrainLog, trainLogMarkdown, truncateTrainLog } from './train-log.js';
-
-const num = (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new CommanderError(2, 'E_ARG', `not a number: ${v}`);
-  return n;
-};
+import { num } from './options.js';
 
 /** Persisted once the step count is fitted to the time budget, so a resumed run keeps the same schedule. */
 interface Plan {
