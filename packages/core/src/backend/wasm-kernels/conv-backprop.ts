@@ -43,7 +43,11 @@ export function convGeometry(
   depthwise: boolean,
 ): ConvGeometry {
   const d = pair2(dilations);
-  const info = tf.backend_util.computeConv2DInfo(inShape, filterShape, strides, d, pad, dimRoundingMode, depthwise, 'channelsLast');
+  return geometryOf(tf.backend_util.computeConv2DInfo(inShape, filterShape, strides, d, pad, dimRoundingMode, depthwise, 'channelsLast'));
+}
+
+/** {@link ConvGeometry} from tfjs's conv/pool bookkeeping (`computeConv2DInfo`, `computePool2DInfo`). */
+export function geometryOf(info: tf.backend_util.Conv2DInfo): ConvGeometry {
   return {
     top: info.padInfo.top,
     left: info.padInfo.left,

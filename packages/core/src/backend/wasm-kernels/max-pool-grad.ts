@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { geometryOf } from './conv-backprop.js';
 import { asTensor, inputOf, type KernelArgs, padForTaps, padOrCrop, tapSlice, zeroUpsample, type TensorInfoLike } from './tensor-util.js';
 
 /**
@@ -22,16 +23,7 @@ export function maxPoolGradImpl(
     const x = asTensor<tf.Rank.R4>(inputInfo);
     const y = asTensor<tf.Rank.R4>(outputInfo);
     const info = tf.backend_util.computePool2DInfo(x.shape, filterSize, strides, 1, pad, dimRoundingMode);
-    const g = {
-      top: info.padInfo.top,
-      left: info.padInfo.left,
-      outH: info.outHeight,
-      outW: info.outWidth,
-      sh: info.strideHeight,
-      sw: info.strideWidth,
-      effH: info.effectiveFilterHeight,
-      effW: info.effectiveFilterWidth,
-    };
+    const g = geometryOf(info);
     const xp = padForTaps(x, g, -Infinity);
     const [n, hp, wp, c] = xp.shape;
     let acc: tf.Tensor4D = tf.zeros([n, hp, wp, c]);
