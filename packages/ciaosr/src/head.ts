@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError, Module } from '@sr/core';
+import { InputError, Module, gatherLinear } from '@sr/core';
 import { CrossScaleAttention } from './cross-scale-attention.js';
 import type { QueryArrays } from './geometry.js';
 import { MLPRefiner } from './mlp.js';
@@ -122,8 +122,9 @@ export class CiaoSRHead extends Module {
       const gate = (mlp: MLPRefiner, feats: tf.Tensor2D, proj: tf.Tensor2D, split: number) =>
         tf.tidy(() => {
           const [, wExt] = mlp.firstWeightParts(split);
-          const h0 = tf.add(tf.add(tf.gather(proj, nIdx), tf.matMul(ext, wExt)), mlp.first.bias!);
-          return tf.mul(feats, mlp.forwardFromFirst(h0));
+          // relu(proj[n] + ext·W_ext + b) as one kernel (gather + affine + activation), then the rest.
+          const h1 = gatherLinear(proj, nIdx, ext, wExt, mlp.first.bias as tf.Tensor1D, 'relu');
+          return tf.mul(feats, mlp.forwardAfterFirstActivation(h1));
         });
       const kGated = gate(this.imnetK, key, maps.keyProj, u);
       const vGated = gate(this.imnetV, value, maps.valueProj, dv);

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors/index.js';
 import { Module } from '../nn/module.js';
-import { gatherPixels } from '../ops/grid-sample.js';
+import { pixelRows } from '../ops/grid-sample.js';
+import { gatherLinear } from '../ops/gather-linear.js';
 import { scaledSize } from '../ops/coord.js';
 import type { Backbone } from '../models/backbone.js';
 import { MLP } from './mlp.js';
@@ -89,6 +90,7 @@ export class LIIF extends Module implements ImplicitDecoder<tf.Tensor4D> {
    * The official `query_rgb` from projected features `proj` = {@link LIIF.projectFeatures} of an
    * `h × w` map: per neighbour, `h₀ = P[neighbour] + rel_coord·W_coord + rel_cell·W_cell + b`, then the
    * rest of `imnet`, blended with the local-ensemble area weights. `[B, Q, 2]` → `[B, Q, outDim]`.
+   * The gather, the `rel` terms, the bias and the first ReLU run as one kernel ({@link gatherLinear}).
    */
   queryProjected(proj: tf.Tensor4D, coord: tf.Tensor3D, cell?: tf.Tensor3D): tf.Tensor3D {
     if (this.cellDecode && !cell) throw new InputError('LIIF with cell decoding needs the cell of every query');
@@ -100,16 +102,21 @@ export class LIIF extends Module implements ImplicitDecoder<tf.Tensor4D> {
       const row = this.imnet.inDim - 2 - (this.cellDecode ? 2 : 0);
       const nb = ensembleNeighbours(coord, h, w, { localEnsemble: this.localEnsemble });
       const k = nb.count;
-      const z = tf.reshape(gatherPixels(proj, nb.iy, nb.ix), [b, k, q, hidden]);
-      const rel = tf.reshape(tf.matMul(tf.reshape(nb.relCoord, [b * k * q, 2]), tf.slice(wt, [row, 0], [2, hidden])), [b, k, q, hidden]);
-      let h0 = tf.add(z, rel);
+      // Per (neighbour, query) row: the inputs of the first layer besides the latent code, and their
+      // rows of W₀ — rel_coord (2), then rel_cell (2, the same for a query's K neighbours).
+      let rel = tf.reshape(nb.relCoord, [b * k * q, 2]);
       if (this.cellDecode) {
-        const relCell = tf.mul(cell as tf.Tensor3D, tf.tensor1d([h, w]));
-        const cellTerm = tf.matMul(tf.reshape(relCell, [b * q, 2]), tf.slice(wt, [row + 2, 0], [2, hidden]));
-        h0 = tf.add(h0, tf.reshape(cellTerm, [b, 1, q, hidden]));
+        const relCell = tf.mul(cell as tf.Tensor3D, tf.tensor1d([h, w])); // [B, Q, 2]
+        const perRow = tf.reshape(tf.tile(tf.expandDims(relCell, 1), [1, k, 1, 1]), [b * k * q, 2]);
+        rel = tf.concat([rel, perRow], 1);
       }
-      if (lin.bias) h0 = tf.add(h0, lin.bias);
-      const pred = this.imnet.forwardAfterFirst(h0); // [B, K, Q, out]
+      const wRel = tf.slice(wt, [row, 0], [rel.shape[1] as number, hidden]) as tf.Tensor2D;
+      const bias = (lin.bias ?? tf.zeros([hidden])) as tf.Tensor1D;
+      // One fused kernel: gather P at each neighbour + rel·W_rel + b, then the first ReLU.
+      const { table, index } = pixelRows(proj, nb.iy, nb.ix);
+      const act = this.imnet.firstActivated ? 'relu' : 'linear';
+      const h1 = tf.reshape(gatherLinear(table, index, rel as tf.Tensor2D, wRel, bias, act), [b, k, q, hidden]);
+      const pred = act === 'relu' ? this.imnet.forwardAfterFirstActivation(h1) : h1; // [B, K, Q, out]
       return tf.sum(tf.mul(pred, ensembleWeights(nb.relCoord)), 1) as tf.Tensor3D;
     });
   }

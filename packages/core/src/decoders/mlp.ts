@@ -28,14 +28,19 @@ export class MLP extends Module {
     this.layers = this.child('layers', seq);
   }
 
-  /** `[..., inDim]` → `[..., outDim]`. */
+  /** `[..., inDim]` → `[..., outDim]`. Each `Linear → ReLU` pair runs as one fused matMul. */
   forward(x: tf.Tensor): tf.Tensor {
-    return this.layers.forward(x);
+    return tf.tidy(() => this.runFrom(0, x));
   }
 
   /** The first `Linear` (weight `[inDim, hidden]`), which decoders may apply part by part. */
   get firstLinear(): Linear {
     return this.layers.layers[0] as Linear;
+  }
+
+  /** Whether a ReLU follows the first `Linear` (false only for an MLP without hidden layers). */
+  get firstActivated(): boolean {
+    return this.hiddenList.length > 0;
   }
 
   /**
@@ -44,7 +49,29 @@ export class MLP extends Module {
    * LR pixel instead of once per query and neighbour (see `LIIF.projectFeatures`) — and finish here.
    */
   forwardAfterFirst(h0: tf.Tensor): tf.Tensor {
-    const [, ...rest] = this.layers.layers;
-    return rest.reduce((h, l) => l.forward(h), h0);
+    return tf.tidy(() => this.runFrom(1, h0));
+  }
+
+  /**
+   * The layers after the first `Linear` and its ReLU, for a decoder that fused that ReLU into its first
+   * layer (`gatherLinear(…, 'relu')`): `h1 = relu(h0)` → `[..., outDim]`.
+   */
+  forwardAfterFirstActivation(h1: tf.Tensor): tf.Tensor {
+    if (!this.firstActivated) throw new Error('forwardAfterFirstActivation: this MLP has no hidden layer (no ReLU after its first Linear)');
+    return tf.tidy(() => this.runFrom(2, h1));
+  }
+
+  /** Layers `start…` with every `Linear → ReLU` pair fused. */
+  private runFrom(start: number, x: tf.Tensor): tf.Tensor {
+    const layers = this.layers.layers;
+    let h = x;
+    for (let i = start; i < layers.length; i++) {
+      const l = layers[i]!;
+      if (l instanceof Linear && layers[i + 1] instanceof ReLU) {
+        h = l.forward(h, 'relu');
+        i++;
+      } else h = l.forward(h);
+    }
+    return h;
   }
 }

@@ -19,13 +19,17 @@ export class Linear extends Module implements Callable {
     this.bias = (opts.bias ?? true) ? this.param('bias', [outFeatures], torchDefaultUniform(inFeatures)) : null;
   }
 
-  forward(x: tf.Tensor): tf.Tensor {
+  /**
+   * `[..., in]` → `[..., out]`. With `activation: 'relu'` the ReLU is fused into the matMul+bias
+   * (`tf.fused.matMul`: one kernel on WebGPU/WASM, the same values as the separate ops).
+   */
+  forward(x: tf.Tensor, activation?: 'relu'): tf.Tensor {
     return tf.tidy(() => {
       const last = x.shape[x.rank - 1];
       if (last !== this.inFeatures) throw new Error(`Linear expects ${this.inFeatures} features, got ${last} (input [${x.shape}])`);
       const lead = x.shape.slice(0, -1);
-      const y2 = tf.matMul(tf.reshape(x, [-1, this.inFeatures]), this.weight as tf.Tensor2D);
-      const y = this.bias ? tf.add(y2, this.bias) : y2;
+      const a = tf.reshape(x, [-1, this.inFeatures]) as tf.Tensor2D;
+      const y = tf.fused.matMul({ a, b: this.weight as tf.Tensor2D, bias: this.bias ?? undefined, activation: activation ?? 'linear' });
       return tf.reshape(y, [...lead, this.outFeatures]);
     });
   }

@@ -60,23 +60,38 @@ export function nearestIndices(coord: tf.Tensor3D, h: number, w: number): [tf.Te
 }
 
 /**
+ * The row-gather form of pixel sampling: `feat` as a table `[B·(h·w + 1), C]` — each image's pixels
+ * followed by one zero row (PyTorch's zero padding for positions outside the map) — and the int32 row
+ * `index` `[B·K]` of every position `(iy, ix)` (integer-valued float tensors `[B, K]`).
+ */
+export function pixelRows(feat: tf.Tensor4D, iy: tf.Tensor, ix: tf.Tensor): { table: tf.Tensor2D; index: tf.Tensor1D } {
+  return tf.tidy(() => {
+    const [b, h, w, c] = feat.shape;
+    const k = iy.shape[1] as number;
+    const rows = h * w + 1; // one trailing zero row per image for out-of-range samples
+    const flat = tf.concat([tf.reshape(feat, [b, h * w, c]), tf.zeros([b, 1, c])], 1);
+    const inside = tf.logicalAnd(
+      tf.logicalAnd(tf.greaterEqual(iy, 0), tf.lessEqual(iy, h - 1)),
+      tf.logicalAnd(tf.greaterEqual(ix, 0), tf.lessEqual(ix, w - 1)),
+    );
+    // Integer-valued floats below 2^24 are exact, so the index arithmetic can stay in float32.
+    const lin = tf.where(inside, tf.add(tf.mul(iy, tf.scalar(w)), ix), tf.fill(iy.shape, h * w));
+    const offsets = tf.reshape(tf.mul(tf.range(0, b, 1, 'float32'), tf.scalar(rows)), [b, 1]);
+    const index = tf.cast(tf.reshape(tf.add(lin, offsets), [b * k]), 'int32') as tf.Tensor1D;
+    return { table: tf.reshape(flat, [b * rows, c]) as tf.Tensor2D, index };
+  });
+}
+
+/**
  * Gathers pixels `iy·w + ix` of `feat` for integer-valued float index tensors `iy`, `ix` (`[B, K]`);
  * positions outside `[0, h) × [0, w)` read a zero row (PyTorch's zero padding). Returns `[B, K, C]`.
  */
 export function gatherPixels(feat: tf.Tensor4D, iy: tf.Tensor, ix: tf.Tensor): tf.Tensor3D {
-  const [b, h, w, c] = feat.shape;
-  const k = iy.shape[1] as number;
-  const rows = h * w + 1; // one trailing zero row per image for out-of-range samples
-  const flat = tf.concat([tf.reshape(feat, [b, h * w, c]), tf.zeros([b, 1, c])], 1);
-  const inside = tf.logicalAnd(
-    tf.logicalAnd(tf.greaterEqual(iy, 0), tf.lessEqual(iy, h - 1)),
-    tf.logicalAnd(tf.greaterEqual(ix, 0), tf.lessEqual(ix, w - 1)),
-  );
-  // Integer-valued floats below 2^24 are exact, so the index arithmetic can stay in float32.
-  const lin = tf.where(inside, tf.add(tf.mul(iy, tf.scalar(w)), ix), tf.fill(iy.shape, h * w));
-  const offsets = tf.reshape(tf.mul(tf.range(0, b, 1, 'float32'), tf.scalar(rows)), [b, 1]);
-  const idx = tf.cast(tf.reshape(tf.add(lin, offsets), [b * k]), 'int32') as tf.Tensor1D;
-  return tf.reshape(gatherRows(tf.reshape(flat, [b * rows, c]), idx), [b, k, c]);
+  return tf.tidy(() => {
+    const [b, , , c] = feat.shape;
+    const { table, index } = pixelRows(feat, iy, ix);
+    return tf.reshape(gatherRows(table, index), [b, iy.shape[1] as number, c]) as tf.Tensor3D;
+  });
 }
 
 /**

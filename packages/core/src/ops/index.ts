@@ -8,3 +8,4 @@ export * from './coord.js';
 export * from './grid-sample.js';
 export * from './gather-rows.js';
 export * from './unfold.js';
+export * from './gather-linear.js';
