@@ -6,6 +6,7 @@ import { ensureGradients } from '../train/gradients.js';
 import { isNode } from '../platform/env.js';
 import { nodeRequire } from '../platform/node-require.js';
 import { countFlops } from './flops.js';
+import { gatherLinear, gatherLinearComposite } from '../ops/gather-linear.js';
 import { writeBenchResults } from './results.js';
 import { runBenchmark, type BenchRecord } from './run-benchmark.js';
 
@@ -30,7 +31,7 @@ export interface CoreBenchOptions {
   size: number;
   /** LR patch side of the training step (48, as LIIF/EDSR training). */
   trainSize: number;
-  /** Which benchmarks: conv, edsr, rdn, train. */
+  /** Which benchmarks: conv, edsr, rdn, train, fused. */
   only: string[];
   /** Also run the encoders on the pure-JS CPU backend (minutes per run at 128²). */
   encodersOnCpu: boolean;
@@ -44,7 +45,7 @@ const DEFAULTS: CoreBenchOptions = {
   warmup: 1,
   size: 128,
   trainSize: 48,
-  only: ['conv', 'edsr', 'rdn', 'train'],
+  only: ['conv', 'edsr', 'rdn', 'train', 'fused'],
   encodersOnCpu: false,
   rdnOnSoftwareGpu: false,
   log: (l) => console.log(l),
@@ -121,6 +122,34 @@ export async function runCoreBenchmarks(config: CoreBenchConfig, options: Partia
     net.dispose();
   }
 
+  if (o.only.includes('fused')) {
+    // The first layer of LIIF's query MLP for one decode chunk of a ×4 upscale of an S² input: 4
+    // neighbours × 4096 queries rows of 256 = gather of the projected features + rel·W (R = 4: coord,
+    // cell) + bias + ReLU, as separate tfjs ops and as the fused SrGatherLinear kernel.
+    const [n, c, r, m] = [S * S + 1, 256, 4, 4 * 4096];
+    const flops = m * c * (2 * r + 2);
+    for (const fused of [false, true])
+      done(
+        await runBenchmark({
+          ...common,
+          name: fused ? 'query layer 1, fused (SrGatherLinear)' : 'query layer 1, separate ops',
+          model: `gather ${m} of ${n} rows × ${c} + rel[${r}]·W + b, ReLU`,
+          inputSize: [S, S],
+          flops,
+          notes: 'memory-bound: the FLOPs are few; the fused kernel writes one [M, C] tensor instead of four',
+          setup: () => ({
+            table: tf.randomNormal([n, c]) as tf.Tensor2D,
+            index: tf.randomUniform([m], 0, n, 'int32') as tf.Tensor1D,
+            rel: tf.randomUniform([m, r], -1, 1) as tf.Tensor2D,
+            w: tf.randomNormal([r, c]) as tf.Tensor2D,
+            b: tf.randomNormal([c]) as tf.Tensor1D,
+          }),
+          run: ({ table, index, rel, w, b }) => (fused ? gatherLinear : gatherLinearComposite)(table, index, rel, w, b, 'relu'),
+          teardown: (t) => tf.dispose(Object.values(t)),
+        }),
+      );
+  }
+
   if (o.only.includes('train')) {
     await ensureGradients();
     const P = o.trainSize;
@@ -180,7 +209,7 @@ export async function main(argv: string[]): Promise<number> {
   const cmd = new Command('core-bench')
     .description('@sr/core benchmarks → bench/results/core.{json,md}')
     .option('--configs <list>', 'backend configurations: cpu,wasm,wasm-threads,webgpu', 'cpu,wasm,wasm-threads,webgpu')
-    .option('--only <list>', 'benchmarks: conv,edsr,rdn,train', 'conv,edsr,rdn,train')
+    .option('--only <list>', 'benchmarks: conv,edsr,rdn,train,fused', 'conv,edsr,rdn,train,fused')
     .option('--runs <n>', 'timed runs (≥ 5)', '5')
     .option('--warmup <n>', 'untimed warm-up runs', '1')
     .option('--size <n>', 'conv/encoder input side', '128')
