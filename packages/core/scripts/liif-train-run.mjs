@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 /**
  * Training check of core's implicit-decoder training (issue #4): EDSR-baseline + LIIF trained from
- * scratch for a few hundred steps with the LIIF protocol (`trainImplicit`: 48² LR crops, s ~ U(1, 4),
+ * scratch for a few hundred steps with the LIIF protocol (`trainImplicit`: LR crops (LIIF: 48²; here 32²), s ~ U(1, 4),
  * sampled queries, flips/transpose, L1, Adam) on photos of `shared/datasets/photos`, then ×2/×3/×4
  * PSNR on held-back crops of a photo never sampled in training, against MATLAB bicubic (`imresize`),
  * measured before and after training. Writes `bench/results/liif-train.json`.
  *
  * Run (from packages/core): `npm run train:liif` (builds dist first), or
- * `node scripts/liif-train-run.mjs [--steps 320] [--batch 1] [--queries 1024] [--lr 4e-4]
- *  [--hidden 256,256,256,256] [--inp 48] [--threads 1] [--backend wasm] [--seed 0] [--eval-every N] [--out file] [--no-eval]`
+ * `node scripts/liif-train-run.mjs [--steps 900] [--batch 4] [--inp 32] [--queries 1024] [--lr 8e-4]
+ *  [--hidden 256,256,256,256] [--threads 2] [--backend wasm] [--seed 0] [--eval-every 100] [--out file] [--no-eval]`
  * (`--no-eval` skips the PSNR evaluation: for timing trials).
  * Uses the built `dist/` (like `npm run bench`). Defaults are the settings of the reported run.
  */
@@ -41,7 +41,7 @@ const num = (name, d) => Number(arg(name, d));
 
 const settings = {
   backend: arg('--backend', 'wasm'),
-  threads: num('--threads', 1),
+  threads: num('--threads', 2),
   photos: path.resolve(arg('--photos', path.join(here, '..', '..', '..', '..', 'shared', 'datasets', 'photos'))),
   train: arg('--train', 'astronaut,coffee,motorcycle_left,rocket').split(','),
   heldOut: arg('--held-out', 'chelsea'),
@@ -50,11 +50,11 @@ const settings = {
     [78, 60, 144],
     [78, 246, 144],
   ],
-  steps: num('--steps', 320),
-  batch: num('--batch', 1),
-  inpSize: num('--inp', 48),
+  steps: num('--steps', 900),
+  batch: num('--batch', 4),
+  inpSize: num('--inp', 32),
   queries: num('--queries', 1024),
-  lr: num('--lr', 4e-4),
+  lr: num('--lr', 8e-4),
   hidden: arg('--hidden', '256,256,256,256').split(',').map(Number),
   seed: num('--seed', 0),
   scales: [2, 3, 4],
@@ -141,7 +141,7 @@ const lr = stepDecay({ initial: settings.lr, milestones: [Math.round(0.5 * setti
 const t1 = Date.now();
 // Trained in segments of `--eval-every` steps with one optimizer and one data RNG (identical to one
 // call), so the held-out ×4 PSNR can be logged along the way: the curve shows when LIIF passes bicubic.
-const evalEvery = num('--eval-every', 0) || settings.steps;
+const evalEvery = num('--eval-every', 100) || settings.steps;
 const optimizer = tf.train.adam(lr(0));
 const rng = createRng(settings.seed);
 const losses = [];

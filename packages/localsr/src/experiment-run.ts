@@ -1,6 +1,6 @@
 /**
  * Executable wrapper of the training experiment ({@link runExperiment}), the run the README reports:
- * `node dist/experiment-run.js [--backend wasm] [--threads 1] [--steps 400] [--out file] …`
+ * `node dist/experiment-run.js [--backend wasm] [--threads 1] [--steps 400] [--train-backbone] [--out file] …`
  * (`npm run experiment:train` in this package). Every flag maps to an {@link ExperimentOptions} field;
  * the defaults here are the reported run's settings.
  * @module
@@ -46,6 +46,8 @@ export async function main(argv: string[]): Promise<number> {
     batch: num('--batch', 2),
     lr: num('--lr', 2e-4),
     moduleLr: num('--module-lr', 1e-3),
+    // the reported run trains only the GCM/PIM; `--train-backbone` fine-tunes everything (runs 1–2)
+    freezeBackbone: !argv.includes('--train-backbone'),
     contextSize: num('--context', 48),
     roiSize: num('--roi', 16),
     evalRoi: num('--eval-roi', 16),

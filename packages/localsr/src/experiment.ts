@@ -44,6 +44,12 @@ export interface ExperimentOptions {
   lr?: number;
   /** Peak lr of the GCM/PIM parameters (cosine to 0; default = `lr`). */
   moduleLr?: number;
+  /**
+   * Keep the backbone weights fixed and train only the zero-initialised GCM/PIM (default false). CLSR
+   * then starts as exactly pre-cropping with those weights and can only gain what the context adds; the
+   * control (pre-cropping fine-tuned) is the starting weights themselves, so it is not trained.
+   */
+  freezeBackbone?: boolean;
   /** LR context size of a training pair (default 40). */
   contextSize?: number;
   /** Centred ROI size of a training pair (default 16). */
@@ -86,6 +92,30 @@ function clsrMethod(m: CLSR): EvalMethod {
   };
 }
 
+/**
+ * CLSR given only the padded ROI as its context (the window pre-cropping sees): the same trained
+ * network without the far context. CLSR (whole image) minus this is what the context itself adds, as
+ * opposed to the extra parameters and training of the GCM/PIM.
+ */
+function clsrWindowMethod(m: CLSR): EvalMethod {
+  const p = m.padding;
+  return {
+    region: (lr, roi) => {
+      const [, h, w] = lr.shape;
+      const [x0, y0] = [Math.max(0, roi.x - p), Math.max(0, roi.y - p)];
+      const [x1, y1] = [Math.min(w, roi.x + roi.width + p), Math.min(h, roi.y + roi.height + p)];
+      const win = tf.slice(lr, [0, y0, x0, 0], [1, y1 - y0, x1 - x0, 3]) as tf.Tensor4D;
+      const cache = m.prepare(win);
+      try {
+        return m.forwardRegion(cache, { x: roi.x - x0, y: roi.y - y0, width: roi.width, height: roi.height });
+      } finally {
+        disposeContext(cache);
+        win.dispose();
+      }
+    },
+  };
+}
+
 /** Post-cropping: the backbone on the whole held-out image once, then crops. */
 function postCropMethod(m: CLSR): EvalMethod {
   let full: tf.Tensor4D | null = null;
@@ -108,6 +138,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
   if (heldOut.some((n) => trainNames.includes(n))) throw new Error('a held-out photo is also a training photo');
   const [pre, steps, ctx, roiSize, batch] = [o.pretrainSteps ?? 200, o.steps ?? 200, o.contextSize ?? 40, o.roiSize ?? 16, o.batch ?? 1];
   const [lr, moduleLr, preLr, preCropSize, seed] = [o.lr ?? 2e-4, o.moduleLr ?? o.lr ?? 2e-4, o.pretrainLr ?? 1e-3, o.pretrainCrop ?? 24, o.seed ?? 0];
+  const freeze = o.freezeBackbone ?? false;
   const cfg: ClsrOptions = { backbone: 'edsr', backboneConfig: { channels: 16, blocks: 4 }, padding: 4, numPatches: 64, gcmStages: 2, ...o.model };
   const train = await loadImages(o.photosDir, trainNames);
   const test = await loadImages(o.photosDir, heldOut);
@@ -137,6 +168,10 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
   const losses: Record<string, number[]> = { clsr: [], control: [] };
   const seconds: Record<string, number> = { pretrain: pretrainSeconds };
   for (const [name, m] of [['clsr', clsr], ['control', control]] as const) {
+    if (freeze && name === 'control') {
+      seconds.control = 0; // with a frozen backbone the control is the starting weights
+      continue;
+    }
     const t1 = Date.now();
     const data = mulberry32(seed + 2);
     const jitter = mulberry32(seed + 3);
@@ -147,7 +182,10 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
       const pairs = Array.from({ length: batch }, () => samplePair(train[Math.floor(data() * train.length)], ctx, roiSize, data));
       setLr(optB, cosineLr(s, steps, lr, 0));
       setLr(optM, cosineLr(s, steps, moduleLr, 0));
-      const groups = [{ optimizer: optB, variables: params.backbone }, { optimizer: optM, variables: params.modules }].filter((g) => g.variables.length);
+      const groups = [
+        { optimizer: optB, variables: freeze ? [] : params.backbone },
+        { optimizer: optM, variables: params.modules },
+      ].filter((g) => g.variables.length);
       losses[name].push(await trainStepGrouped(m, groups, pairs, lambdaAt(s, steps), jitter));
       pairs.forEach(disposePair);
       if (s % 25 === 0) log(`${name} ${s}/${steps} loss ${losses[name][s].toFixed(4)} (${secs()} s)`);
@@ -167,6 +205,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
       preCropFineTuned: preCropMethod(control),
       clsr: clsrMethod(clsr),
       clsrBaseOnly: preCropMethod(clsrNoContext),
+      clsrPaddedRoiContext: clsrWindowMethod(clsr),
       postCropFineTuned: postCropMethod(control),
     },
     test,
@@ -179,12 +218,14 @@ export async function runExperiment(o: ExperimentOptions): Promise<Record<string
     ['preCropFineTuned', 'preCrop'],
     ['postCropFineTuned', 'preCropFineTuned'],
     ['clsr', 'clsrBaseOnly'],
+    ['clsr', 'clsrPaddedRoiContext'],
+    ['clsrPaddedRoiContext', 'preCrop'],
   ]);
   const gates = clsr.pim?.gate ? Array.from(await clsr.pim.gate.data()) : null;
   const report = {
     backend: tf.getBackend(),
     date: new Date().toISOString(),
-    config: { ...cfg, pretrainSteps: pre, pretrainLr: preLr, pretrainCrop: preCropSize, steps, batch, lr, moduleLr, contextSize: ctx, roiSize, evalRoi, seed, train: trainNames, heldOut },
+    config: { ...cfg, pretrainSteps: pre, pretrainLr: preLr, pretrainCrop: preCropSize, steps, batch, lr, moduleLr, freezeBackbone: freeze, contextSize: ctx, roiSize, evalRoi, seed, train: trainNames, heldOut },
     loss: {
       pretrainFirst25: mean(preLosses.slice(0, 25)),
       pretrainLast25: mean(preLosses.slice(-25)),
