@@ -73,6 +73,9 @@ function registerGradient(): void {
  * `rel` `[M, R]`, `weight` `[R, C]`, `bias` `[C]` → `[M, C]`. Differentiable in `table`, `rel`,
  * `weight` and `bias`. Runs the fused kernel where the active backend has one (webgpu, cpu),
  * otherwise {@link gatherLinearComposite}; both give the same values up to float rounding order.
+ * Indices out of range throw on cpu and wasm; on WebGPU they are not checked (that would need a GPU
+ * read-back) and read whatever the robust-access rules give, so callers build them in range, as
+ * `pixelRows` does (out-of-image positions point at its zero row).
  */
 export function gatherLinear(
   table: tf.Tensor2D,
