@@ -16,3 +16,42 @@ test('initBackend("wasm", { wasmThreads: 2 }) runs XNNPACK on 2 threads, matchin
   const got = await on('wasm', f);
   expect(relErr(got, ref)).toBeLessThan(1e-5);
 });
+
+// The pool's workers must not keep Node alive: a script that finished its work has to exit by itself
+// (they used to stay referenced, and a 2-thread training script hung after writing its results). The
+// child runs core's source, bundled by esbuild (tests do not assume a built dist/).
+test('a Node process with a 2-thread WASM pool exits when its work is done', async () => {
+  const esbuild = await import('esbuild');
+  const path = await import('node:path');
+  const fs = await import('node:fs');
+  const { spawnSync } = await import('node:child_process');
+  const dir = path.join(__dirname, '..');
+  const file = path.join(dir, `.exit-test-${process.pid}.mjs`);
+  try {
+    esbuild.buildSync({
+      stdin: {
+        contents: `import * as tf from '@tensorflow/tfjs-core';
+          import { initBackend } from './src/index.ts';
+          await initBackend('wasm', { wasmThreads: 2 });
+          const y = tf.matMul(tf.ones([64, 64]), tf.ones([64, 64]));
+          console.log('done', (await y.data())[0], tf.getBackend());`,
+        resolveDir: dir,
+        loader: 'ts',
+      },
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      packages: 'external',
+      outfile: file,
+      logLevel: 'silent',
+    });
+    const t0 = Date.now();
+    const res = spawnSync(process.execPath, [file], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    expect(res.stdout).toContain('done 64 wasm');
+    expect(res.signal).toBeNull(); // not killed by the timeout: it exited by itself
+    expect(res.status).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(60_000);
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+});

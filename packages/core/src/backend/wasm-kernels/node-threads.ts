@@ -17,10 +17,16 @@ import { nodeRequire } from '../../platform/node-require.js';
  *    which is 1 on a 2-vCPU machine. → `os.cpus()` reports at least `2·threads` entries while the
  *    module initialises, then is restored.
  *
+ * 4. The pool's workers are referenced handles, so a script that finished its work never exited
+ *    (seen every time in a 2-thread training script: results written, then idle forever). → once the
+ *    backend is up, every pool worker is `unref()`ed: the pool no longer keeps the process alive, and
+ *    the synchronous WASM calls that use it are unaffected. Workers are left referenced during start-up,
+ *    when the main thread waits for their 'loaded' messages asynchronously.
+ *
  * Call {@link prepareNodeWasmThreads} before the WASM backend is first initialised and the returned
  * function right after (initBackend does both for `{ wasmThreads }`); an already initialised WASM
  * backend keeps its thread count.
- * @returns a function that undoes the temporary `os.cpus` override.
+ * @returns a function that undoes the temporary `os.cpus` override and unrefs the pool's workers.
  */
 export function prepareNodeWasmThreads(threads: number, wasm: { setThreadsCount(n: number): void }): () => void {
   const wt = nodeRequire('worker_threads') as { Worker: new (url: string | URL, opts?: object) => NodeWorker; __srWasmPatched?: boolean };
@@ -36,6 +42,8 @@ export function prepareNodeWasmThreads(threads: number, wasm: { setThreadsCount(
       constructor(url: string | URL, opts?: object) {
         if (String(url).startsWith('blob:')) super(workerSource, { ...opts, eval: true });
         else super(url, opts);
+        poolWorkers.push(this);
+        if (poolReady) this.unref();
       }
       override postMessage(msg: unknown, transfer?: unknown): void {
         const m = msg as { cmd?: string; urlOrBlob?: unknown } | null;
@@ -57,10 +65,17 @@ export function prepareNodeWasmThreads(threads: number, wasm: { setThreadsCount(
   };
   return () => {
     os.cpus = cpus;
+    poolReady = true;
+    for (const w of poolWorkers) w.unref();
   };
 }
+
+/** Workers created by the patched constructor (the WASM pthread pool) and whether start-up is over. */
+const poolWorkers: NodeWorker[] = [];
+let poolReady = false;
 
 /** The part of Node's `Worker` used above. */
 interface NodeWorker {
   postMessage(msg: unknown, transfer?: unknown): void;
+  unref(): void;
 }
