@@ -27,6 +27,14 @@ export class MLPRefiner extends MLP {
     return [tf.slice(w, [0, 0], [split, out]), tf.slice(w, [split, 0], [this.inDim - split, out])];
   }
 
+  /**
+   * Continues the MLP from the first layer's pre-activation `h0` (`[N, hidden]`, bias included).
+   * @deprecated Kept for callers of earlier releases; it is core's `MLP.forwardAfterFirst`.
+   */
+  forwardFromFirst(h0: tf.Tensor): tf.Tensor2D {
+    return this.forwardAfterFirst(h0) as tf.Tensor2D;
+  }
+
   /** `[N, inDim]` → `[N, outDim]`. */
   override forward(x: tf.Tensor): tf.Tensor2D {
     return super.forward(x) as tf.Tensor2D;
