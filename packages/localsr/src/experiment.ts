@@ -46,8 +46,10 @@ export interface ExperimentOptions {
   moduleLr?: number;
   /**
    * Keep the backbone weights fixed and train only the zero-initialised GCM/PIM (default false). CLSR
-   * then starts as exactly pre-cropping with those weights and can only gain what the context adds; the
-   * control (pre-cropping fine-tuned) is the starting weights themselves, so it is not trained.
+   * then starts as exactly pre-cropping with those weights, and whatever it gains comes from the new
+   * modules — their view of the context or just their added capacity, which the `clsrPaddedRoiContext`
+   * control tells apart. The control (pre-cropping fine-tuned) is the starting weights themselves, so it
+   * is not trained.
    */
   freezeBackbone?: boolean;
   /** LR context size of a training pair (default 40). */

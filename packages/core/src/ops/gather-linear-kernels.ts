@@ -15,7 +15,7 @@ type Info = tf.TensorInfo;
 type Arrays = { table: Float32Array; index: Int32Array; rel: Float32Array; weight: Float32Array; bias: Float32Array };
 
 /** `out[m, :] = act(table[index[m], :] + rel[m, :]·weight + bias)` on typed arrays. */
-export function gatherLinearLoop(a: Arrays, out: Float32Array, c: number, r: number, relu: boolean): void {
+function gatherLinearLoop(a: Arrays, out: Float32Array, c: number, r: number, relu: boolean): void {
   // Locals, not property reads, in the hot loop; one read of each input element and one write.
   const { table, index, rel, weight, bias } = a;
   const n = table.length / Math.max(1, c);
