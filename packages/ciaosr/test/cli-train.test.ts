@@ -36,7 +36,7 @@ describe('ciaosr CLI: train → resume → upscale', () => {
     expect(w3.some((v, i) => v !== w2[i])).toBe(true); // the resumed step changed the weights
   });
 
-  test('upscale with the trained checkpoint; errors give exit code 1', async () => {
+  test('upscale with the trained checkpoint; a scale ≤ 1 is a usage error (exit code 2)', async () => {
     const input = path.join(dir, 'small.png');
     fs.writeFileSync(input, await testPng(7, 9));
     const out = path.join(dir, 'out.png');
@@ -45,6 +45,6 @@ describe('ciaosr CLI: train → resume → upscale', () => {
     });
     const img = await decodeImage(new Uint8Array(fs.readFileSync(out)));
     expect([img.height, img.width]).toEqual([18, 22]); // round(17.5) = 18, round(22.5) = 22 (half-to-even)
-    expect(await main(['upscale', input, '-o', out, '--scale', '1', '--weights', ckpt, '--backend', 'cpu', '-q'])).toBe(1);
+    expect(await main(['upscale', input, '-o', out, '--scale', '1', '--weights', ckpt, '--backend', 'cpu', '-q'])).toBe(2); // usage error: scale must be > 1
   });
 });

@@ -51,7 +51,7 @@ describe('cli helpers', () => {
     for (const v of ['NaN', 'Infinity', 'x', '']) expect(() => cliNumber(v)).toThrow(CliArgumentError);
   });
 
-  test('cliRun exit codes: success 0, bad option value 1, action errors 1 or their exitCode', async () => {
+  test('cliRun exit codes: success 0, bad option value 2 (usage error), action errors 1 or their exitCode', async () => {
     const errors: string[] = [];
     const spy = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => (errors.push(String(s)), true));
     try {
@@ -61,8 +61,8 @@ describe('cli helpers', () => {
         return p;
       };
       expect(await cliRun(program(() => {}), ['go', '--n', '3'], { name: 't' })).toBe(0);
-      expect(await cliRun(program(() => {}), ['go', '--n', 'x'], { name: 't' })).toBe(1);
-      expect(errors.join('')).toMatch(/not an integer: x/);
+      expect(await cliRun(program(() => {}), ['go', '--n', 'x'], { name: 't' })).toBe(2);
+      expect(errors.join('')).toMatch(/argument 'x' is invalid. expected an integer/);
       expect(await cliRun(program(() => { throw new InputError('bad', 'E_X'); }), ['go'], { name: 't', showErrorCode: true })).toBe(1);
       expect(errors.join('')).toMatch(/t: bad \[E_X\]/);
       const coded = Object.assign(new Error('weights missing'), { code: 'E_WEIGHTS', exitCode: 2 });

@@ -1,30 +1,52 @@
 import * as fs from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { InputError, SrError, initBackend, type BackendName } from '@sr/core';
-import { createUpscaler, type Upscaler } from '../upscaler.js';
+import {
+  CliUsageError,
+  cliBitDepth,
+  cliCheckOutputFile,
+  cliCheckOutputSize,
+  cliConfigure,
+  cliIntegerIn,
+  cliIntegerList,
+  cliNumberIn,
+  cliNumberList,
+  cliProgress as makeProgress,
+  cliReadStdin,
+  cliResultToImage,
+  cliRun,
+  cliScale,
+  cliWriteImage,
+  cliInteger,
+  CLI_MAX_OUTPUT_SIDE,
+  initBackend,
+  readImage,
+  decodeImage,
+  InputError,
+  type BackendName,
+  type ImageArray,
+} from '@sr/core';
+import { createUpscaler, outputSize, type Upscaler, type UpscaleOptions } from '../upscaler.js';
 import { trainCiaoSR } from '../train.js';
 import { runBenchmark } from '../benchmark.js';
 import type { CiaoSRBackboneName } from '../backbones.js';
 import { DEFAULT_WEIGHTS_ENV, SAMPLE_IMAGE_FILE, findPackageFile, readWeightsWithConfig } from '../default-weights.js';
 import { bicubicPng } from './bicubic-png.js';
-import { num } from './options.js';
 
-async function readStdin(): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return new Uint8Array(Buffer.concat(chunks));
-}
-
-function parseScale(o: { scale?: string; width?: number; height?: number }): number | [number, number] | { width: number; height: number } {
+/** The scale of `upscale`: `-s` (parsed by `cliScale`) or `--width` and `--height` together, never both. */
+function resolveScale(o: { scale?: number | [number, number]; width?: number; height?: number }): UpscaleOptions['scale'] {
   if (o.width !== undefined || o.height !== undefined) {
-    if (o.width === undefined || o.height === undefined) throw new CommanderError(2, 'E_ARG', '--width and --height go together');
+    if (o.width === undefined || o.height === undefined) throw new CliUsageError('--width and --height go together');
+    if (o.scale !== undefined) throw new CliUsageError('give either --scale or --width/--height, not both');
     return { width: o.width, height: o.height };
   }
-  if (!o.scale) throw new CommanderError(2, 'E_ARG', 'give --scale (e.g. 3.7 or 2x3) or --width/--height');
-  const parts = o.scale.toLowerCase().split('x').map(Number);
-  return parts.length === 2 ? [parts[0], parts[1]] : parts[0];
+  if (o.scale === undefined) throw new CliUsageError('give --scale (e.g. 3.7 or 2x3) or --width and --height');
+  return o.scale;
 }
+
+/** `x3`, `x2x3` or `800x600`: the tag of the sample's default output names. */
+const scaleTag = (o: { scale?: number | [number, number] }, w: number, h: number) =>
+  o.scale === undefined ? `${w}x${h}` : Array.isArray(o.scale) ? `x${o.scale[0]}x${o.scale[1]}` : `x${o.scale}`;
 
 /**
  * The model for `upscale`: the built-in weights (their stored configuration) without `--weights`;
@@ -45,39 +67,52 @@ async function loadUpscaler(weights: string | undefined, backbone: string): Prom
 
 /** `ciaosr upscale|train|bench …`; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const program = new Command('ciaosr')
-    .description('CiaoSR arbitrary-scale super-resolution (Cao et al., CVPR 2023)')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  const program = cliConfigure(new Command('ciaosr'), 'ciaosr').description('CiaoSR arbitrary-scale super-resolution (Cao et al., CVPR 2023)');
 
   program
     .command('upscale')
     .description('upscale an image; with no input, the built-in sample photo (writes sample-x<s>.png and sample-bicubic-x<s>.png)')
     .argument('[input]', 'PNG/JPEG file, "-" for stdin (default: the built-in sample image)')
-    .option('-o, --output <file>', 'output PNG ("-" for stdout); required with an input')
-    .option('-s, --scale <s>', 'scale factor > 1 (e.g. 3.7), or SYxSX (default 3 for the sample)')
-    .option('--width <n>', 'exact output width', num)
-    .option('--height <n>', 'exact output height', num)
+    .option('-o, --output <file>', 'output .png or .jpg ("-": PNG on stdout); required with an input; its folder must exist')
+    .option('-s, --scale <s>', `scale factor > 1 and ≤ 64 (e.g. 3.7), or SYxSX (default 3 for the sample)`, cliScale)
+    .option('--width <n>', 'exact output width (with --height)', cliIntegerIn({ min: 1, max: CLI_MAX_OUTPUT_SIDE }))
+    .option('--height <n>', 'exact output height (with --width)', cliIntegerIn({ min: 1, max: CLI_MAX_OUTPUT_SIDE }))
     .option('-w, --weights <file>', `CiaoSR checkpoint (.pth as released or .safetensors); default: built-in weights (or $${DEFAULT_WEIGHTS_ENV})`)
     .option('--backbone <name>', 'edsr-baseline | rdn | rrdbnet (checkpoints without a stored configuration)', 'edsr-baseline')
-    .option('--tile <n>', 'LR tile size (bounds memory)', num, 64)
-    .option('--attention-margin <n>', 'non-local attention context around each tile (LR px)', num, 16)
-    .option('--chunk <n>', 'HR queries decoded per step', num, 2048)
+    .option('--tile <n>', 'LR tile size, 4–2048 (bounds memory)', cliIntegerIn({ min: 4, max: 2048 }), 64)
+    .option('--attention-margin <n>', 'non-local attention context around each tile (LR px), 0–1024', cliIntegerIn({ min: 0, max: 1024 }), 16)
+    .option('--chunk <n>', 'HR queries decoded per step, 1–1048576', cliIntegerIn({ min: 1, max: 1 << 20 }), 2048)
+    .option('--bit-depth <n>', "8 or 16 bits per sample in the PNG (default: the input's)", cliBitDepth)
+    .option('--force', 'allow the output to overwrite the input')
     .option('--backend <name>', 'auto | webgpu | wasm | cpu', 'auto')
-    .option('-q, --quiet', 'no progress bar')
+    .option('-q, --quiet', 'no progress')
     .action(async (input: string | undefined, o) => {
       const sample = input === undefined;
-      if (!sample && !o.output) throw new InputError('give -o/--output (a PNG path, or "-" for stdout)', 'E_ARG');
-      if (sample && !o.scale && o.width === undefined && o.height === undefined) o.scale = '3';
+      if (!sample && !o.output) throw new CliUsageError('give -o/--output (a .png/.jpg path, or "-" for stdout)');
+      if (sample && o.scale === undefined && o.width === undefined && o.height === undefined) o.scale = 3;
+      const scale = resolveScale(o);
       const samplePath = sample ? await findPackageFile(SAMPLE_IMAGE_FILE) : null;
       if (sample && !samplePath) throw new InputError(`the built-in sample image (${SAMPLE_IMAGE_FILE}) is not installed: give an input file`);
-      const scale = parseScale(o);
+      // Everything that can be checked before the model is loaded: the input decodes, the output size
+      // is within bounds, the output file can be written (and is not the input).
+      const image: ImageArray = sample ? await readImage(samplePath!) : input === '-' ? await decodeImage(await cliReadStdin()) : await readImage(input);
+      const [outH, outW] = outputSize(image.height, image.width, scale);
+      cliCheckOutputSize(outW, outH);
+      const tag = scaleTag(o, outW, outH);
+      const file: string = o.output ?? `sample-${tag}.png`;
+      await cliCheckOutputFile(file, { inputs: [input], force: o.force, image: true });
+      const before = sample && file !== '-' ? (o.output ? file.replace(/(\.(png|jpe?g))?$/i, '-bicubic.png') : `sample-bicubic-${tag}.png`) : null;
+      if (before) await cliCheckOutputFile(before, { image: true });
       const report = await initBackend(o.backend as BackendName);
       if (!o.quiet) process.stderr.write(`backend: ${report.summary}\n`);
       const sr = await loadUpscaler(o.weights, o.backbone);
-      const bar = o.quiet ? null : new cliProgress.SingleBar({ format: 'upscaling [{bar}] {percentage}% | {value}/{total} px | tile {tile}', stream: process.stderr }, cliProgress.Presets.shades_classic);
+      const progress = makeProgress({
+        name: 'ciaosr',
+        what: 'upscaling (px)',
+        quiet: o.quiet,
+        bar: () => new cliProgress.SingleBar({ format: 'upscaling [{bar}] {percentage}% | {value}/{total} px | tile {tile}', stream: process.stderr }, cliProgress.Presets.shades_classic),
+      });
       try {
-        const image = sample ? new Uint8Array(fs.readFileSync(samplePath!)) : input === '-' ? await readStdin() : input;
         let started = false;
         const out = await sr.upscale(image, {
           scale,
@@ -85,28 +120,26 @@ export async function main(argv: string[]): Promise<number> {
           attentionMargin: o.attentionMargin,
           chunkSize: o.chunk,
           onProgress: (p) => {
-            if (!bar || p.stage !== 'decode') return;
-            if (!started) bar.start(p.total, 0, { tile: '' });
+            if (p.stage !== 'decode') return;
+            if (!started) progress.start(p.total, { tile: '' });
             started = true;
-            bar.update(p.done, { tile: `${p.tile + 1}/${p.tiles}` });
+            progress.update(p.done, { tile: `${p.tile + 1}/${p.tiles}` });
           },
         });
-        bar?.stop();
-        const tag = o.scale ? `x${o.scale}` : `${out.width}x${out.height}`;
-        const file: string = o.output ?? `sample-${tag}.png`;
-        const png = await out.toPNG();
-        if (file === '-') process.stdout.write(png);
-        else fs.writeFileSync(file, png);
-        if (!o.quiet) process.stderr.write(`wrote ${file} (${out.width}×${out.height})\n`);
-        if (sample && file !== '-') {
-          // The "before" image: plain bicubic to the same size, for a side-by-side comparison.
-          const before = o.output ? file.replace(/(\.png)?$/i, '-bicubic.png') : `sample-bicubic-${tag}.png`;
-          fs.writeFileSync(before, await bicubicPng(image, out.height, out.width));
-          if (!o.quiet) process.stderr.write(`wrote ${before} (bicubic, for comparison)\n`);
+        progress.stop();
+        try {
+          await cliWriteImage(file, await cliResultToImage(out, image, { bitDepth: o.bitDepth }), { warn: (l) => process.stderr.write(`ciaosr: ${l}\n`) });
+          if (!o.quiet) process.stderr.write(`wrote ${file} (${out.width}×${out.height})\n`);
+          if (before) {
+            // The "before" image: plain bicubic to the same size, for a side-by-side comparison.
+            fs.writeFileSync(before, await bicubicPng(image, out.height, out.width));
+            if (!o.quiet) process.stderr.write(`wrote ${before} (bicubic, for comparison)\n`);
+          }
+        } finally {
+          out.dispose();
         }
-        out.dispose();
       } finally {
-        bar?.stop();
+        progress.stop();
         sr.dispose();
       }
     });
@@ -114,25 +147,31 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('train')
     .requiredOption('--data <dir>', 'folder of HR PNG/JPEG images (e.g. DIV2K_train_HR)')
-    .requiredOption('--steps <n>', 'total optimisation steps (official: 1000000)', num)
-    .requiredOption('--out <file>', 'checkpoint .safetensors (+ .json sidecar, + .optim.safetensors)')
+    .requiredOption('--steps <n>', 'total optimisation steps (official: 1000000)', cliIntegerIn({ min: 1, max: 1e9 }))
+    .requiredOption('--out <file>', 'checkpoint .safetensors (+ .json sidecar, + .optim.safetensors); its folder must exist')
     .option('--resume <file>', 'checkpoint to resume from')
     .option('--backbone <name>', 'edsr-baseline | rdn | rrdbnet', 'edsr-baseline')
-    .option('--feats <n>', 'backbone channels', num, 64)
-    .option('--blocks <n>', 'backbone blocks', num, 16)
-    .option('--hidden <list>', 'MLP hidden sizes, comma separated', '256,256,256,256')
-    .option('--batch <n>', 'batch size', num, 16)
-    .option('--patch <n>', 'LR crop size', num, 48)
-    .option('--samples <n>', 'HR pixels sampled per crop (default patch²)', num)
-    .option('--lr <x>', 'Adam learning rate', num, 1e-4)
-    .option('--seed <n>', 'random seed', num, 0)
-    .option('--save-every <n>', 'checkpoint every N steps', num)
+    .option('--feats <n>', 'backbone channels, 1–1024', cliIntegerIn({ min: 1, max: 1024 }), 64)
+    .option('--blocks <n>', 'backbone blocks, 1–256', cliIntegerIn({ min: 1, max: 256 }), 16)
+    .option('--hidden <list>', 'MLP hidden sizes, comma separated, each 1–4096', cliIntegerList({ min: 1, max: 4096 }), [256, 256, 256, 256])
+    .option('--batch <n>', 'batch size, 1–1024', cliIntegerIn({ min: 1, max: 1024 }), 16)
+    .option('--patch <n>', 'LR crop size, 2–1024', cliIntegerIn({ min: 2, max: 1024 }), 48)
+    .option('--samples <n>', 'HR pixels sampled per crop, ≥ 1 (default patch²)', cliIntegerIn({ min: 1, max: 1 << 24 }))
+    .option('--lr <x>', 'Adam learning rate, > 0 and ≤ 1', cliNumberIn({ above: 0, max: 1 }), 1e-4)
+    .option('--seed <n>', 'random seed', cliInteger, 0)
+    .option('--save-every <n>', 'checkpoint every N steps, ≥ 1', cliIntegerIn({ min: 1, max: 1e9 }))
     .option('--backend <name>', 'auto | webgpu | wasm | cpu', 'auto')
-    .option('-q, --quiet', 'no progress bar')
+    .option('-q, --quiet', 'no progress')
     .action(async (o) => {
+      await cliCheckOutputFile(o.out, { inputs: [o.resume], force: true });
       const report = await initBackend(o.backend as BackendName);
       if (!o.quiet) process.stderr.write(`backend: ${report.summary}\n`);
-      const bar = o.quiet ? null : new cliProgress.SingleBar({ format: 'training [{bar}] {value}/{total} | loss {loss} | lr {lr}', stream: process.stderr }, cliProgress.Presets.shades_classic);
+      const bar = makeProgress({
+        name: 'ciaosr',
+        what: 'training steps',
+        quiet: o.quiet,
+        bar: () => new cliProgress.SingleBar({ format: 'training [{bar}] {value}/{total} | loss {loss} | lr {lr}', stream: process.stderr }, cliProgress.Presets.shades_classic),
+      });
       let started = false;
       try {
         const { model, step } = await trainCiaoSR({
@@ -143,7 +182,7 @@ export async function main(argv: string[]): Promise<number> {
           backbone: o.backbone,
           feats: o.feats,
           blocks: o.blocks,
-          hidden: String(o.hidden).split(',').map(Number),
+          hidden: o.hidden,
           batchSize: o.batch,
           inpSize: o.patch,
           sampleQ: o.samples ?? o.patch * o.patch,
@@ -151,17 +190,16 @@ export async function main(argv: string[]): Promise<number> {
           seed: o.seed,
           saveEvery: o.saveEvery,
           onStep: (s, loss, lr) => {
-            if (!bar) return;
-            if (!started) bar.start(o.steps, s - 1, { loss: '', lr: '' });
+            if (!started) bar.start(o.steps, { loss: '', lr: '' });
             started = true;
             bar.update(s, { loss: loss.toFixed(4), lr: lr.toExponential(1) });
           },
         });
-        bar?.stop();
+        bar.stop();
         if (!o.quiet) process.stderr.write(`saved ${o.out} at step ${step}\n`);
         model.dispose();
       } finally {
-        bar?.stop();
+        bar.stop();
       }
     });
 
@@ -169,17 +207,17 @@ export async function main(argv: string[]): Promise<number> {
     .command('bench')
     .description('time and peak memory of ×2/×4/×8 on 128² and 512² inputs per backend')
     .option('--backends <list>', 'comma separated', 'wasm,cpu')
-    .option('--sizes <list>', 'LR sizes', '128,512')
-    .option('--scales <list>', 'scales', '2,4,8')
-    .option('--tile <n>', 'LR tile size', num, 64)
-    .option('--budget <s>', 'seconds per configuration before aborting (projected time is reported)', num, 60)
+    .option('--sizes <list>', 'LR sizes', cliIntegerList({ min: 1, max: 4096 }), [128, 512])
+    .option('--scales <list>', 'scales', cliNumberList({ above: 1, max: 64 }), [2, 4, 8])
+    .option('--tile <n>', 'LR tile size', cliIntegerIn({ min: 4, max: 2048 }), 64)
+    .option('--budget <s>', 'seconds per configuration before aborting (projected time is reported)', cliNumberIn({ above: 0 }), 60)
     .option('--out <file>', 'JSON output', 'bench/results/ciaosr.json')
     .action(async (o) => {
       const list = (v: string) => v.split(',').map((x) => x.trim());
       const result = await runBenchmark({
         backends: list(o.backends) as BackendName[],
-        sizes: list(o.sizes).map(Number),
-        scales: list(o.scales).map(Number),
+        sizes: o.sizes,
+        scales: o.scales,
         tile: o.tile,
         budgetSeconds: o.budget,
         log: (l) => process.stderr.write(`${l}\n`),
@@ -190,15 +228,5 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`wrote ${o.out}\n`);
     });
 
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return 0;
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : e.exitCode || 2;
-    if (e instanceof SrError) {
-      process.stderr.write(`ciaosr: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  }
+  return cliRun(program, argv, { name: 'ciaosr' });
 }

@@ -2,12 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { Command, CommanderError } from 'commander';
-import { imresize, initBackend, readImage, toTrainImage, type BackendName } from '@sr/core';
+import { cliNumber as num, imresize, initBackend, readImage, toTrainImage, type BackendName } from '@sr/core';
 import { createLpips, psnr, ssim, type Lpips } from '@sr/metrics';
 import { createUpscaler, type Upscaler } from '../upscaler.js';
 import { DEFAULT_WEIGHTS_ENV, findDefaultWeights, readWeightsWithConfig } from '../default-weights.js';
 import { defaultPaths, replaceBetweenMarkers } from './default-paths.js';
-import { num } from './options.js';
 
 /** Scores of one method on one image. */
 interface Scores {

@@ -1,12 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { initBackend, readSafetensors, writeSafetensors, type BackendName } from '@sr/core';
+import { cliNumber as num, initBackend, readSafetensors, writeSafetensors, type BackendName } from '@sr/core';
 import { trainCiaoSR, type TrainState } from '../train.js';
 import { CONFIG_METADATA_KEY, DEFAULT_MODEL_CONFIG } from '../default-weights.js';
 import { defaultPaths, replaceBetweenMarkers } from './default-paths.js';
 import { formatRow, readTrainLog, summarizeTrainLog, trainLogMarkdown, truncateTrainLog } from './train-log.js';
-import { num } from './options.js';
 
 /** Persisted once the step count is fitted to the time budget, so a resumed run keeps the same schedule. */
 interface Plan {

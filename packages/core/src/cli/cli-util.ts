@@ -11,37 +11,13 @@
  * a dynamic `node:fs/promises` import).
  * @module
  */
-import { InputError, SrError } from '../errors/index.js';
+import { SrError } from '../errors/index.js';
 import { initBackend, type BackendName, type BackendReport } from '../backend/init-backend.js';
 
-/**
- * A bad option value. Its code is `'commander.invalidArgument'`, the code of commander's own
- * `InvalidArgumentError`, so commander reports it as `error: option '--count <n>' argument 'x' is
- * invalid. not an integer: x` and fails with {@link CliArgumentError.exitCode} (1); outside commander it
- * is an ordinary {@link InputError}.
- */
-export class CliArgumentError extends InputError {
-  /** The process exit code commander uses for it. */
-  readonly exitCode = 1;
-  constructor(message: string) {
-    super(message, 'commander.invalidArgument');
-    this.name = 'CliArgumentError';
-  }
-}
-
-/** Commander option parser for integers (`.option('--count <n>', '…', cliInteger, 10)`). */
-export function cliInteger(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n)) throw new CliArgumentError(`not an integer: ${value}`);
-  return n;
-}
-
-/** Commander option parser for finite numbers (`.option('--lr <x>', '…', cliNumber, 1e-4)`). */
-export function cliNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new CliArgumentError(`not a number: ${value}`);
-  return n;
-}
+export * from './cli-options.js';
+export * from './cli-output.js';
+export * from './cli-image.js';
+export * from './cli-progress.js';
 
 /** Help text of the `--backend <name>` option every CLI offers (default `'auto'`). */
 export const CLI_BACKEND_HELP = 'tfjs backend: auto, webgpu, wasm, cpu';
@@ -99,30 +75,78 @@ export interface CliProgram {
   parseAsync(argv: readonly string[], opts: { from: 'user' }): Promise<unknown>;
 }
 
+/** The part of a commander `Command` that {@link cliConfigure} sets up. */
+export interface CliConfigurable {
+  exitOverride(): unknown;
+  configureOutput(config: { writeOut?: (s: string) => void; writeErr?: (s: string) => void; outputError?: (s: string, write: (s: string) => void) => void }): unknown;
+}
+
+/** Commander's error text as one line: without its `error: ` prefix, line breaks (its "Did you mean" hint) folded. */
+export function cliOneLine(message: string): string {
+  return message
+    .replace(/^error:\s*/i, '')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
+}
+
 /**
- * Runs a commander program (built with `.exitOverride()`) on `argv` and turns the outcome into an exit
- * code, the convention of every `@sr` CLI's `main`:
+ * Sets a commander program up the way every `@sr` CLI reports usage errors: `exitOverride()` (errors
+ * are thrown to {@link cliRun}, which returns the exit code, instead of `process.exit`) and commander's
+ * own error messages printed as ONE line `<name>: <message>` (e.g. `ciaosr: unknown option '--sclae'
+ * (Did you mean --scale?)`). Call it before adding subcommands: commander copies these settings to
+ * them. Help (`--help`) still goes to stdout, or to `writeOut` when given (tests).
+ */
+export function cliConfigure<T extends CliConfigurable>(program: T, name: string, io: { writeOut?: (s: string) => void; writeErr?: (s: string) => void } = {}): T {
+  const writeErr = io.writeErr ?? ((s: string) => process.stderr.write(s));
+  program.exitOverride();
+  program.configureOutput({
+    ...(io.writeOut ? { writeOut: io.writeOut } : {}),
+    writeErr,
+    outputError: (s) => writeErr(`${name}: ${cliOneLine(s)}\n`),
+  });
+  return program;
+}
+
+/** True for the option that asks for stack traces of unexpected errors (stripped before parsing). */
+const DEBUG_FLAG = '--debug';
+
+/**
+ * Runs a commander program (set up with {@link cliConfigure}) on `argv` and turns the outcome into an
+ * exit code, the convention of every `@sr` CLI's `main`:
  * - success, `--help`, `--version`: 0;
- * - commander's own errors (unknown option, missing argument, {@link CliArgumentError}, no subcommand):
- *   commander has printed them; its exit code (1);
- * - any other error: `<name>: <message>` on stderr (with ` [E_CODE]` for `SrError`s when
- *   `showErrorCode`), then the error's numeric `exitCode` if it has one (a `CommanderError(2, 'E_ARG', …)`
- *   thrown by an action: 2), else 1.
+ * - usage errors: 2 — commander's own (unknown option, missing argument or option, a bad value from a
+ *   `cli*` parser, no subcommand; commander has printed its one line) and {@link CliUsageError}s or any
+ *   error with `exitCode` 2 thrown by an action (`<name>: <message>`);
+ * - other `SrError`s (bad image, bad checkpoint, …): `<name>: <message>` (with ` [E_CODE]` when
+ *   `showErrorCode`), exit code 1;
+ * - unexpected errors (a bug, or an error of a dependency): `<name>: <message>` and a hint that
+ *   `--debug` prints the stack, exit code 1. `--debug` anywhere in `argv` (or `SR_DEBUG=1`) is removed
+ *   before parsing and prints the stack of any error.
  * @param opts.name - program name, the prefix of error lines.
  * @param opts.showErrorCode - append the `SrError` code to error lines.
  * @param opts.log - where error lines go (default stderr).
  */
 export async function cliRun(program: CliProgram, argv: readonly string[], opts: { name: string; showErrorCode?: boolean; log?: CliLog }): Promise<number> {
+  const log = opts.log ?? stderrLine;
+  const debug = argv.includes(DEBUG_FLAG) || (typeof process !== 'undefined' && process.env?.SR_DEBUG === '1');
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(
+      argv.filter((a) => a !== DEBUG_FLAG),
+      { from: 'user' },
+    );
     return 0;
   } catch (e) {
-    const err = (e ?? {}) as { code?: unknown; exitCode?: unknown; message?: unknown };
+    const err = (e ?? {}) as { code?: unknown; exitCode?: unknown; message?: unknown; stack?: unknown };
     const exitCode = typeof err.exitCode === 'number' ? err.exitCode : undefined;
-    if (typeof err.code === 'string' && err.code.startsWith('commander.')) return exitCode ?? 1;
-    const message = typeof err.message === 'string' ? err.message : String(e);
-    const suffix = opts.showErrorCode && e instanceof SrError ? ` [${e.code}]` : '';
-    (opts.log ?? stderrLine)(`${opts.name}: ${message}${suffix}`);
+    if (typeof err.code === 'string' && err.code.startsWith('commander.')) return exitCode === 0 ? 0 : 2;
+    const message = cliOneLine(typeof err.message === 'string' ? err.message : String(e));
+    if (e instanceof SrError || exitCode !== undefined) {
+      const suffix = opts.showErrorCode && e instanceof SrError && exitCode !== 2 ? ` [${e.code}]` : '';
+      log(`${opts.name}: ${message}${suffix}`);
+    } else {
+      log(`${opts.name}: ${message}${debug ? '' : ' (unexpected error; run again with --debug for the stack trace)'}`);
+    }
+    if (debug && typeof err.stack === 'string') log(err.stack);
     return exitCode ?? 1;
   }
 }

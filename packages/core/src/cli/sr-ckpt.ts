@@ -7,8 +7,8 @@
  * @module
  */
 import { writeFile } from 'node:fs/promises';
-import { Command, CommanderError } from 'commander';
-import { SrError } from '../errors/index.js';
+import { Command } from 'commander';
+import { cliCheckOutputFile, cliConfigure, cliRun, CliUsageError } from './cli-util.js';
 import { readCheckpointObject, selectStateDict } from '../io/checkpoint.js';
 import { writeSafetensors } from '../io/safetensors.js';
 import { numel } from '../io/tensor-data.js';
@@ -37,7 +37,10 @@ async function inspect(file: string, opts: { key?: string; json?: boolean }, io:
   return 0;
 }
 
-async function convert(input: string, output: string, opts: { key?: string }, io: CliIO): Promise<number> {
+async function convert(input: string, output: string, opts: { key?: string; force?: boolean }, io: CliIO): Promise<number> {
+  if (output === '-') throw new CliUsageError("convert writes a file: '-' (stdout) is not supported");
+  if (!/\.safetensors$/i.test(output)) throw new CliUsageError(`the output must be a .safetensors file, got '${output}'`);
+  await cliCheckOutputFile(output, { inputs: [input], force: opts.force });
   const obj = await readCheckpointObject(input);
   const { stateDict, key } = selectStateDict(obj, opts.key, input);
   const bytes = writeSafetensors(stateDict, { format: 'pt' });
@@ -49,10 +52,9 @@ async function convert(input: string, output: string, opts: { key?: string }, io
 /** Entry point of the `sr-ckpt` binary; returns the exit code. */
 export async function main(argv: string[], io: CliIO = consoleIO): Promise<number> {
   let result = 0;
-  const program = new Command('sr-ckpt')
-    .description('Inspect and convert PyTorch (.pth, legacy or zip, optionally gzipped) and safetensors checkpoints')
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  const program = cliConfigure(new Command('sr-ckpt'), 'sr-ckpt', { writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) }).description(
+    'Inspect and convert PyTorch (.pth, legacy or zip, optionally gzipped) and safetensors checkpoints',
+  );
   program
     .command('inspect')
     .argument('<file>', 'checkpoint path (.pth, .pth.gz, .safetensors) or http(s) URL')
@@ -65,21 +67,13 @@ export async function main(argv: string[], io: CliIO = consoleIO): Promise<numbe
   program
     .command('convert')
     .argument('<input>', 'checkpoint to read')
-    .argument('<output>', 'safetensors file to write')
+    .argument('<output>', 'safetensors file to write (its folder must exist)')
     .option('--key <path>', 'dotted path of the state dict inside the checkpoint')
+    .option('--force', 'allow the output to overwrite the input')
     .description('write the state dict as safetensors')
-    .action(async (input: string, output: string, opts: { key?: string }) => {
+    .action(async (input: string, output: string, opts: { key?: string; force?: boolean }) => {
       result = await convert(input, output, opts, io);
     });
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    if (e instanceof SrError) {
-      io.err(`sr-ckpt: ${e.message}`);
-      return 1;
-    }
-    throw e;
-  }
-  return result;
+  const exit = await cliRun(program, argv, { name: 'sr-ckpt', log: (l) => io.err(l) });
+  return exit || result;
 }
