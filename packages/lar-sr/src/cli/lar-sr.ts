@@ -10,7 +10,25 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { CLI_BACKEND_HELP, cliInitBackend, cliInteger, cliNumber, cliRun, readImage, writeImage, type BackendName } from '@sr/core';
+import {
+  CLI_BACKEND_HELP,
+  CliUsageError,
+  cliBitDepth,
+  cliCheckOutputFile,
+  cliCheckStdoutCount,
+  cliConfigure,
+  cliInitBackend,
+  cliInteger,
+  cliIntegerIn,
+  cliNumberIn,
+  cliPrepareOutputDir,
+  cliProgress,
+  cliResultToImage,
+  cliRun,
+  cliWriteImage,
+  readImage,
+  type BackendName,
+} from '@sr/core';
 import { createLarSR } from '../api.js';
 
 interface SampleCliOptions {
@@ -26,7 +44,13 @@ interface SampleCliOptions {
   lar?: string;
   rrdb?: string;
   backend: BackendName;
+  bitDepth?: 8 | 16;
+  force?: boolean;
+  quiet?: boolean;
 }
+
+/** Most samples one run draws (each is a full autoregressive pass). */
+const MAX_COUNT = 1000;
 
 const EXTS = ['.pth', '.pt', '.safetensors', '.bin'];
 
@@ -39,56 +63,56 @@ function findWeights(dir: string | undefined, stem: string): string | null {
 
 /** CLI entry point; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const program = new Command('lar-sr').exitOverride().description('LAR-SR diverse super-resolution (tfjs)');
-  let code = 0;
+  const program = cliConfigure(new Command('lar-sr'), 'lar-sr', { writeErr: (s) => console.error(s.trimEnd()) }).description('LAR-SR diverse super-resolution (tfjs)');
   program
     .command('sample')
     .argument('<input>', 'LR image (PNG or JPEG)')
-    .requiredOption('-o, --out <dir>', 'output folder')
-    .option('--count <n>', 'number of samples', cliInteger, 10)
+    .requiredOption('-o, --out <dir>', 'output folder (created), or "-" for one PNG on stdout (--count 1)')
+    .option('--count <n>', `number of samples, 1–${MAX_COUNT}`, cliIntegerIn({ min: 1, max: MAX_COUNT }), 10)
     .option('--seed <n>', 'random seed (sample j uses stream j of it)', cliInteger, 0)
-    .option('--temperature <t>', 'softmax temperature', cliNumber)
-    .option('--top-k <k>', 'sample among the k most probable codes', cliInteger)
-    .option('--argmax-prob <p>', "probability of taking the argmax per location (official 'thed')", cliNumber)
+    .option('--temperature <t>', 'softmax temperature, > 0', cliNumberIn({ above: 0, max: 1e6 }))
+    .option('--top-k <k>', 'sample among the k most probable codes, ≥ 1', cliIntegerIn({ min: 1, max: 1 << 20 }))
+    .option('--argmax-prob <p>', "probability of taking the argmax per location, 0–1 (official 'thed')", cliNumberIn({ min: 0, max: 1 }))
     .option('--greedy', 'argmax at every position (deterministic)')
     .option('--weights-dir <dir>', 'folder with vqvae.pth, lar.pth and optionally rrdb.pth')
     .option('--vqvae <file>', 'res_vqvae checkpoint')
     .option('--lar <file>', 'Local_Ar (LAR or LAR-attn) checkpoint')
     .option('--rrdb <file>', 'RRDB coarse-SR checkpoint (ESRGAN keys)')
+    .option('--bit-depth <n>', "8 or 16 bits per sample in the PNGs (default: the input's)", cliBitDepth)
+    .option('--force', 'allow an output to overwrite the input')
     .option('--backend <name>', CLI_BACKEND_HELP, 'auto')
+    .option('-q, --quiet', 'no progress')
     .action(async (input: string, o: SampleCliOptions) => {
       const vqvae = o.vqvae ?? findWeights(o.weightsDir, 'vqvae');
       const lar = o.lar ?? findWeights(o.weightsDir, 'lar');
       const rrdb = o.rrdb ?? findWeights(o.weightsDir, 'rrdb') ?? undefined;
-      if (!vqvae || !lar) {
-        console.error('lar-sr: need the VQ-VAE and LAR checkpoints: --weights-dir <dir> with vqvae.pth and lar.pth, or --vqvae and --lar');
-        code = 2;
-        return;
-      }
-      await cliInitBackend(o.backend, { log: (l) => console.error(l) });
+      if (!vqvae || !lar) throw new CliUsageError('need the VQ-VAE and LAR checkpoints: --weights-dir <dir> with vqvae.pth and lar.pth, or --vqvae and --lar');
+      cliCheckStdoutCount(o.out, o.count);
+      const stem = path.basename(input).replace(/\.[^.]+$/, '');
+      const fileOf = (j: number) => (o.out === '-' ? '-' : path.join(o.out, `${stem}_${o.seed}_${j}.png`));
+      if (o.out !== '-') await cliPrepareOutputDir(o.out);
+      for (let j = 0; j < o.count; j++) await cliCheckOutputFile(fileOf(j), { inputs: [input], force: o.force, image: true });
+      const img = await readImage(input);
+      await cliInitBackend(o.backend, { quiet: o.quiet, log: (l) => console.error(l) });
       const model = await createLarSR({ weights: { vqvae, lar, rrdb } });
-      const bar = new SingleBar({ format: 'sampling [{bar}] {value}/{total} steps', clearOnComplete: true });
+      const bar = cliProgress({ name: 'lar-sr', what: 'sampling steps', quiet: o.quiet, bar: () => new SingleBar({ format: 'sampling [{bar}] {value}/{total} steps', clearOnComplete: true, stream: process.stderr }) });
       try {
-        const img = await readImage(input);
-        bar.start(o.count * model.patchSize ** 2, 0);
+        bar.start(o.count * model.patchSize ** 2);
         const results = await model.sample(img, {
           count: o.count, seed: o.seed, temperature: o.temperature, topK: o.topK, greedy: o.greedy, argmaxProb: o.argmaxProb,
           onProgress: (p) => p.stage === 'sample' && bar.update(p.done),
         });
         bar.stop();
-        fs.mkdirSync(o.out, { recursive: true });
-        const stem = path.basename(input).replace(/\.[^.]+$/, '');
         for (const r of results) {
-          const file = path.join(o.out, `${stem}_${o.seed}_${r.index}.png`);
-          await writeImage(file, await r.toImageArray());
+          const file = fileOf(r.index);
+          await cliWriteImage(file, await cliResultToImage(r, img, { bitDepth: o.bitDepth }));
           r.dispose();
-          console.log(file);
+          if (file !== '-') console.log(file);
         }
       } finally {
         bar.stop();
         model.dispose();
       }
     });
-  const exit = await cliRun(program, argv, { name: 'lar-sr', log: (l) => console.error(l) });
-  return exit || code;
+  return cliRun(program, argv, { name: 'lar-sr', log: (l) => console.error(l) });
 }

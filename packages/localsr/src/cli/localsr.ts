@@ -5,7 +5,22 @@
  */
 import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { CLI_BACKEND_HELP, cliInitBackend, cliInteger, cliRun, cliWriteOutput, type BackendName } from '@sr/core';
+import {
+  CLI_BACKEND_HELP,
+  CliArgumentError,
+  cliBitDepth,
+  cliCheckOutputFile,
+  cliChoice,
+  cliConfigure,
+  cliInitBackend,
+  cliIntegerIn,
+  cliProgress,
+  cliResultToImage,
+  cliRun,
+  cliWriteImage,
+  readImage,
+  type BackendName,
+} from '@sr/core';
 import { createLocalSR } from '../api.js';
 import type { BackboneKind } from '../staged-backbone.js';
 import type { Roi } from '../roi.js';
@@ -20,49 +35,60 @@ interface UpscaleCliOptions {
   pim: boolean;
   baseline?: 'pre-crop' | 'post-crop';
   backend: BackendName;
+  bitDepth?: 8 | 16;
+  force?: boolean;
+  quiet?: boolean;
 }
 
 /** Parses `x,y,w,h` (non-negative integers). */
 export function parseRoi(v: string): Roi {
-  const parts = v.split(',').map((s) => Number(s.trim()));
-  if (parts.length !== 4 || parts.some((n) => !Number.isInteger(n) || n < 0))
-    throw new Error(`--roi must be x,y,width,height in LR pixels (non-negative integers), got '${v}'`);
-  const [x, y, width, height] = parts;
+  const parts = v.split(',').map((s) => (/^\s*\d+\s*$/.test(s) ? Number(s) : NaN));
+  if (parts.length !== 4 || parts.some((n) => !Number.isSafeInteger(n)) || parts[2] === 0 || parts[3] === 0)
+    throw new CliArgumentError('expected x,y,width,height in LR pixels (non-negative integers, width and height ≥ 1)');
+  const [x, y, width, height] = parts as [number, number, number, number];
   return { x, y, width, height };
 }
 
 /** CLI entry point; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const program = new Command('localsr').exitOverride().description('LocalSR / CLSR: super-resolve a region of interest with the whole image as context (tfjs)');
+  const program = cliConfigure(new Command('localsr'), 'localsr', { writeErr: (s) => console.error(s.trimEnd()) }).description(
+    'LocalSR / CLSR: super-resolve a region of interest with the whole image as context (tfjs)',
+  );
   program
     .command('upscale')
     .argument('<input>', 'LR image (PNG or JPEG)')
     .requiredOption('--roi <x,y,w,h>', 'region of interest in LR pixels', parseRoi)
-    .requiredOption('-o, --out <file>', 'output PNG (the ×4 region; "-" for stdout)')
+    .requiredOption('-o, --out <file>', 'output .png or .jpg (the ×4 region; "-": PNG on stdout); its folder must exist')
     .option('--weights <file>', 'CLSR checkpoint (base.*/gcm.*/pim.* keys) or a plain backbone checkpoint')
-    .option('--backbone <name>', 'edsr (SRResNet/EDSR-style, default) or rrdb', 'edsr')
-    .option('--padding <n>', 'context pixels around the ROI for the base branch', cliInteger, 8)
+    .option('--backbone <name>', 'edsr (SRResNet/EDSR-style, default) or rrdb', cliChoice(['edsr', 'rrdb'] as const), 'edsr' as BackboneKind)
+    .option('--padding <n>', 'context pixels around the ROI for the base branch, 0–256', cliIntegerIn({ min: 0, max: 256 }), 8)
     .option('--no-gcm', 'switch the global context module off')
     .option('--no-pim', 'switch the proximity integration branch off')
-    .option('--baseline <name>', 'run a baseline instead: pre-crop or post-crop')
+    .option('--baseline <name>', 'run a baseline instead: pre-crop or post-crop', cliChoice(['pre-crop', 'post-crop'] as const))
+    .option('--bit-depth <n>', "8 or 16 bits per sample in the PNG (default: the input's)", cliBitDepth)
+    .option('--force', 'allow the output to overwrite an input')
     .option('--backend <name>', CLI_BACKEND_HELP, 'auto')
+    .option('-q, --quiet', 'no progress')
     .action(async (input: string, o: UpscaleCliOptions) => {
-      if (o.backbone !== 'edsr' && o.backbone !== 'rrdb') throw new Error(`--backbone must be edsr or rrdb, got '${o.backbone}'`);
-      if (o.baseline && o.baseline !== 'pre-crop' && o.baseline !== 'post-crop') throw new Error(`--baseline must be pre-crop or post-crop, got '${o.baseline}'`);
+      await cliCheckOutputFile(o.out, { inputs: [input, o.weights], force: o.force, image: true });
+      const image = await readImage(input);
       if (!o.weights) console.error('localsr: no --weights given: using randomly initialised weights (the output is not a useful SR)');
-      await cliInitBackend(o.backend, { log: (l) => console.error(l) });
-      const bar = new SingleBar({ format: '{stage} [{bar}] {value}/{total}', clearOnComplete: true });
+      await cliInitBackend(o.backend, { quiet: o.quiet, log: (l) => console.error(l) });
+      const bar = cliProgress({ name: 'localsr', what: 'stages', quiet: o.quiet, bar: () => new SingleBar({ format: '{stage} [{bar}] {value}/{total}', clearOnComplete: true, stream: process.stderr }) });
       const local = await createLocalSR({ backbone: o.backbone, weights: o.weights, padding: o.padding, useGcm: o.gcm, usePim: o.pim });
       try {
-        bar.start(2, 0, { stage: 'context' });
-        await local.prepare(input);
+        bar.start(2, { stage: 'context' });
+        await local.prepare(image);
         bar.update(1, { stage: 'region' });
         const r = o.baseline === 'pre-crop' ? await local.preCrop(o.roi) : o.baseline === 'post-crop' ? await local.postCrop(o.roi, { tile: 128 }) : await local.upscaleRegion(o.roi);
-        bar.update(2);
+        bar.update(2, { stage: 'done' });
         bar.stop();
-        await cliWriteOutput(o.out, await r.toPNG());
-        if (o.out !== '-') console.log(`${o.out} (${r.width}×${r.height})`);
-        r.dispose();
+        try {
+          await cliWriteImage(o.out, await cliResultToImage(r, image, { bitDepth: o.bitDepth, region: o.roi }), { warn: (l) => console.error(`localsr: ${l}`) });
+          if (o.out !== '-') console.log(`${o.out} (${r.width}×${r.height})`);
+        } finally {
+          r.dispose();
+        }
       } finally {
         bar.stop();
         local.dispose();

@@ -1,11 +1,40 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Command, CommanderError } from 'commander';
-import cliProgress from 'cli-progress';
-import { CLI_BACKEND_HELP, cliInitBackend, cliInteger, cliRun, cliWriteJson, cliWriteOutput, readImage, type BackendName } from '@sr/core';
+import { Command } from 'commander';
+import { Presets, SingleBar } from 'cli-progress';
+import {
+  CLI_BACKEND_HELP,
+  CliArgumentError,
+  CliUsageError,
+  cliBitDepth,
+  cliCheckOutputFile,
+  cliCheckOutputSize,
+  cliCheckStdoutCount,
+  cliConfigure,
+  cliInitBackend,
+  cliInteger,
+  cliIntegerIn,
+  cliIntegerList,
+  cliProgress,
+  cliResultToImage,
+  cliRun,
+  cliWriteImage,
+  cliWriteJson,
+  readImage,
+  type BackendName,
+} from '@sr/core';
 import { createRefVAE } from '../api.js';
 import { runBenchmark } from '../benchmark.js';
 import type { ReferenceSpec } from '../reference.js';
+
+/** Most samples one run draws. */
+const MAX_COUNT = 1000;
+
+/** Parses `--scale`: 8 (ConVAE_8x) or 4 (ConVAE_4x). */
+function parseScale(v: string): 4 | 8 {
+  if (v === '4' || v === '8') return Number(v) as 4 | 8;
+  throw new CliArgumentError('expected 4 or 8');
+}
 
 /** `out.png` → `out_3.png` when several samples are written (a `{i}` in the name is replaced instead). */
 export function sampleName(output: string, i: number, count: number): string {
@@ -24,59 +53,65 @@ function weightFiles(o: { weightsDir?: string; encoder?: string; vae?: string },
     ['VGG encoder (LinearStyleTransfer vgg_r41.pth)', encoder],
     [`CVAE (ConVAE_${scale}x.pth)`, vae],
   ])
-    if (!fs.existsSync(f)) throw new CommanderError(2, 'E_WEIGHTS', `missing ${what}: ${f} (use --weights-dir or --encoder/--vae)`);
+    if (!fs.existsSync(f)) throw new CliUsageError(`missing ${what}: ${f} (use --weights-dir or --encoder/--vae)`);
   return { encoder, vae };
 }
 
 /** `refvae upscale|bench …`; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const program = new Command('refvae')
-    .description('RefVAE reference-guided diverse super-resolution ×8/×4 (Liu, Siu & Wang, CVPRW 2021)')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  const program = cliConfigure(new Command('refvae'), 'refvae').description('RefVAE reference-guided diverse super-resolution ×8/×4 (Liu, Siu & Wang, CVPRW 2021)');
 
   program
     .command('upscale')
     .argument('<input>', 'LR image (PNG/JPEG)')
-    .requiredOption('-o, --output <file>', 'output PNG ("-" for stdout); with --count > 1, out.png → out_0.png, out_1.png … (or use {i})')
+    .requiredOption('-o, --output <file>', 'output .png or .jpg ("-": PNG on stdout, --count 1 only); with --count > 1, out.png → out_0.png, out_1.png … (or use {i})')
     .option('-r, --reference <ref>', 'reference image file, "noise" (uniform [0,128)/255, new per sample), "self" (the LR) or "prior" (z ~ N(0,I))', 'noise')
-    .option('-n, --count <n>', 'number of samples', cliInteger, 1)
+    .option('-n, --count <n>', `number of samples, 1–${MAX_COUNT}`, cliIntegerIn({ min: 1, max: MAX_COUNT }), 1)
     .option('--seed <n>', 'random seed', cliInteger, 0)
-    .option('--scale <s>', '8 (ConVAE_8x) or 4 (ConVAE_4x)', cliInteger, 8)
+    .option('--scale <s>', '8 (ConVAE_8x) or 4 (ConVAE_4x)', parseScale, 8)
     .option('--weights-dir <dir>', 'folder with vgg_r41.pth and ConVAE_<s>x.pth', 'models')
     .option('--encoder <file>', 'vgg_r41.pth (overrides --weights-dir)')
     .option('--vae <file>', 'ConVAE_<s>x.pth (overrides --weights-dir)')
+    .option('--bit-depth <n>', "8 or 16 bits per sample in the PNG (default: the input's)", cliBitDepth)
+    .option('--force', 'allow an output to overwrite an input')
     .option('--backend <name>', CLI_BACKEND_HELP, 'auto')
-    .option('-q, --quiet', 'no progress bar')
+    .option('-q, --quiet', 'no progress')
     .action(async (input: string, o) => {
-      if (o.scale !== 4 && o.scale !== 8) throw new CommanderError(2, 'E_ARG', `--scale must be 4 or 8, got ${o.scale}`);
-      if (!(o.count >= 1)) throw new CommanderError(2, 'E_ARG', `--count must be ≥ 1, got ${o.count}`);
+      cliCheckStdoutCount(o.output, o.count, '--count');
+      const r = o.reference as string;
+      const refFile = r === 'noise' || r === 'self' || r === 'prior' ? undefined : r;
+      for (let i = 0; i < o.count; i++) await cliCheckOutputFile(sampleName(o.output, i, o.count), { inputs: [input, refFile], force: o.force, image: true });
       const weights = weightFiles(o, o.scale);
+      const lr = await readImage(input);
+      cliCheckOutputSize(lr.width * o.scale, lr.height * o.scale);
+      const reference: ReferenceSpec = refFile === undefined ? (r as ReferenceSpec) : await readImage(refFile);
       await cliInitBackend(o.backend, { quiet: o.quiet });
       const model = await createRefVAE({ weights, scale: o.scale });
-      const bar = o.quiet ? null : new cliProgress.SingleBar({ format: 'sampling [{bar}] {value}/{total}', stream: process.stderr }, cliProgress.Presets.shades_classic);
+      const bar = cliProgress({
+        name: 'refvae',
+        what: 'samples',
+        quiet: o.quiet,
+        bar: () => new SingleBar({ format: 'sampling [{bar}] {value}/{total}', stream: process.stderr }, Presets.shades_classic),
+      });
       try {
-        const lr = await readImage(input);
-        const r = o.reference as string;
-        const reference: ReferenceSpec = r === 'noise' || r === 'self' || r === 'prior' ? r : await readImage(r);
-        bar?.start(o.count, 0);
+        bar.start(o.count);
         const results = await model.upscale(lr, {
           reference,
           count: o.count,
           seed: o.seed,
           onProgress: (p) => {
-            if (p.stage === 'sample') bar?.update(p.done);
+            if (p.stage === 'sample') bar.update(p.done);
           },
         });
-        bar?.stop();
+        bar.stop();
         for (const [i, res] of results.entries()) {
           const file = sampleName(o.output, i, results.length);
-          await cliWriteOutput(file, await res.toPNG());
+          await cliWriteImage(file, await cliResultToImage(res, lr, { bitDepth: o.bitDepth }), { warn: (l) => process.stderr.write(`refvae: ${l}\n`) });
           res.dispose();
-          if (!o.quiet) process.stderr.write(`wrote ${file} (${res.width}×${res.height})\n`);
+          if (!o.quiet && file !== '-') process.stderr.write(`wrote ${file} (${res.width}×${res.height})\n`);
         }
       } finally {
-        bar?.stop();
+        bar.stop();
         model.dispose();
       }
     });
@@ -85,14 +120,14 @@ export async function main(argv: string[]): Promise<number> {
     .command('bench')
     .description('time per sample with random weights; writes JSON')
     .option('--backends <list>', 'comma-separated backends', 'wasm')
-    .option('--sizes <list>', 'comma-separated LR sizes', '64,128')
-    .option('--scale <s>', '8 or 4', cliInteger, 8)
-    .option('-n, --count <n>', 'samples per configuration', cliInteger, 2)
+    .option('--sizes <list>', 'comma-separated LR sizes', cliIntegerList({ min: 1, max: 4096 }), [64, 128])
+    .option('--scale <s>', '8 or 4', parseScale, 8)
+    .option('-n, --count <n>', 'samples per configuration', cliIntegerIn({ min: 1, max: MAX_COUNT }), 2)
     .option('-o, --output <file>', 'JSON output', 'bench/results/refvae.json')
     .action(async (o) => {
       const res = await runBenchmark({
         backends: (o.backends as string).split(',') as BackendName[],
-        sizes: (o.sizes as string).split(',').map(Number),
+        sizes: o.sizes as number[],
         scale: o.scale,
         count: o.count,
         log: (l) => process.stderr.write(`${l}\n`),

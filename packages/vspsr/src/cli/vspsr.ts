@@ -6,45 +6,81 @@
  * Writes `<outdir>/<name>_sample00000.png`, … (the NTIRE 2021 naming, `{idx}_sample{i:05d}.png`).
  * @module
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
-import cliProgress from 'cli-progress';
-import { CLI_BACKEND_HELP, cliInitBackend, cliInteger, cliNumber, cliRun, cliWriteJson, readImage, writeImage } from '@sr/core';
+import { Command } from 'commander';
+import { Presets, SingleBar } from 'cli-progress';
+import {
+  CLI_BACKEND_HELP,
+  CliArgumentError,
+  cliBitDepth,
+  cliCheckOutputFile,
+  cliCheckStdoutCount,
+  cliConfigure,
+  cliInitBackend,
+  cliInteger,
+  cliIntegerIn,
+  cliIntegerList,
+  cliNumberIn,
+  cliPrepareOutputDir,
+  cliProgress,
+  cliResultToImage,
+  cliRun,
+  cliWriteImage,
+  cliWriteJson,
+  readImage,
+} from '@sr/core';
 import { createVSpSR, type CemChoice } from '../api.js';
 
 /** Parses `--cem`: matlab (default), opencv, none/false. */
 function parseCem(v: string): CemChoice {
   if (v === 'matlab' || v === 'opencv') return v;
   if (v === 'none' || v === 'false' || v === 'off') return false;
-  throw new InvalidArgumentError("--cem must be 'matlab', 'opencv' or 'none'");
+  throw new CliArgumentError("expected 'matlab', 'opencv' or 'none'");
+}
+
+/** Most samples one run draws. */
+const MAX_COUNT = 1000;
+
+/** Parses `--scale`: 4 or 8 (the released VSpSR models). */
+function parseScale(v: string): 4 | 8 {
+  if (v === '4' || v === '8') return Number(v) as 4 | 8;
+  throw new CliArgumentError('expected 4 or 8');
 }
 
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const program = new Command('vspsr')
-    .description('VSpSR: explorable super-resolution by variational sparse representation (NTIRE 2021)')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  const program = cliConfigure(new Command('vspsr'), 'vspsr').description('VSpSR: explorable super-resolution by variational sparse representation (NTIRE 2021)');
   program
     .command('sample')
     .description('draw diverse SR samples of one LR image')
     .argument('<input>', 'LR image (PNG or JPEG)')
     .requiredOption('-w, --weights <file>', 'official VSpSR weights (.pth: state dict or {model: …})')
-    .requiredOption('-o, --out <dir>', 'output folder')
-    .option('-n, --count <n>', 'number of samples', cliInteger, 10)
+    .requiredOption('-o, --out <dir>', 'output folder (created), or "-" for one PNG on stdout (--count 1)')
+    .option('-n, --count <n>', `number of samples, 1–${MAX_COUNT}`, cliIntegerIn({ min: 1, max: MAX_COUNT }), 10)
     .option('-s, --seed <n>', 'seed of the coefficient noise', cliInteger, 0)
-    .option('--scale <n>', 'expected scale (4 or 8; checked against the weights)', cliInteger)
+    .option('--scale <n>', 'expected scale (4 or 8; checked against the weights)', parseScale)
     .option('--cem <kind>', "consistency module: 'matlab' (exact MATLAB-bicubic LR consistency), 'opencv' (official) or 'none'", parseCem, 'matlab' as CemChoice)
-    .option('-t, --temperature <x>', 'noise temperature (0 = posterior mean)', cliNumber, 1)
+    .option('-t, --temperature <x>', 'noise temperature, ≥ 0 (0 = posterior mean)', cliNumberIn({ min: 0, max: 1e6 }), 1)
+    .option('--bit-depth <n>', "8 or 16 bits per sample in the PNGs (default: the input's)", cliBitDepth)
+    .option('--force', 'allow an output to overwrite the input')
     .option('-b, --backend <name>', CLI_BACKEND_HELP, 'auto')
-    .option('-q, --quiet', 'no progress bar')
+    .option('-q, --quiet', 'no progress')
     .action(async (input: string, o: Record<string, any>) => {
-      await cliInitBackend(o.backend, { quiet: o.quiet, log: (l) => console.error(l) });
+      cliCheckStdoutCount(o.out, o.count, '--count');
+      const stem = path.basename(input).replace(/\.[^.]+$/, '');
+      const fileOf = (i: number) => (o.out === '-' ? '-' : path.join(o.out, `${stem}_sample${String(i).padStart(5, '0')}.png`));
+      if (o.out !== '-') await cliPrepareOutputDir(o.out);
+      for (let i = 0; i < o.count; i++) await cliCheckOutputFile(fileOf(i), { inputs: [input, o.weights], force: o.force, image: true });
       const img = await readImage(input);
+      await cliInitBackend(o.backend, { quiet: o.quiet, log: (l) => console.error(l) });
       const v = await createVSpSR({ weights: o.weights, scale: o.scale });
-      const bar = o.quiet ? null : new cliProgress.SingleBar({ format: 'sampling [{bar}] {value}/{total} {stage}' }, cliProgress.Presets.shades_classic);
-      bar?.start(o.count, 0, { stage: '' });
+      const bar = cliProgress({
+        name: 'vspsr',
+        what: 'samples',
+        quiet: o.quiet,
+        bar: () => new SingleBar({ format: 'sampling [{bar}] {value}/{total} {stage}', stream: process.stderr }, Presets.shades_classic),
+      });
+      bar.start(o.count, { stage: '' });
       try {
         const t0 = Date.now();
         const samples = await v.sample(img, {
@@ -52,20 +88,18 @@ export async function main(argv: string[]): Promise<number> {
           seed: o.seed,
           cem: o.cem,
           temperature: o.temperature,
-          onProgress: (p) => p.stage !== 'encode' && bar?.update(p.done, { stage: p.stage }),
+          onProgress: (p) => p.stage !== 'encode' && bar.update(p.done, { stage: p.stage }),
         });
-        bar?.stop();
-        fs.mkdirSync(o.out, { recursive: true });
-        const stem = path.basename(input).replace(/\.[^.]+$/, '');
+        bar.stop();
         for (const s of samples) {
-          const file = path.join(o.out, `${stem}_sample${String(s.index).padStart(5, '0')}.png`);
-          await writeImage(file, await s.toImageArray());
+          const file = fileOf(s.index);
+          await cliWriteImage(file, await cliResultToImage(s, img, { bitDepth: o.bitDepth }));
           s.dispose();
-          if (!o.quiet) console.error(`wrote ${file}`);
+          if (!o.quiet && file !== '-') console.error(`wrote ${file}`);
         }
         if (!o.quiet) console.error(`${samples.length} samples in ${((Date.now() - t0) / 1000).toFixed(2)} s`);
       } finally {
-        bar?.stop();
+        bar.stop();
         v.dispose();
       }
     });
@@ -74,16 +108,16 @@ export async function main(argv: string[]): Promise<number> {
     .description('time per sample and LR-PSNR of CEM outputs (MATLAB vs OpenCV kernel) on Set5; writes JSON')
     .option('-o, --out <file>', 'output JSON', 'bench/results/vspsr.json')
     .option('-b, --backend <name>', CLI_BACKEND_HELP, 'auto')
-    .option('--sizes <list>', 'LR sizes for timing, comma-separated', '32,64')
-    .option('--scales <list>', 'scales, comma-separated', '4,8')
-    .option('--count <n>', 'samples per timing', cliInteger, 3)
+    .option('--sizes <list>', 'LR sizes for timing, comma-separated', cliIntegerList({ min: 1, max: 4096 }), [32, 64])
+    .option('--scales <list>', 'scales, comma-separated (4, 8)', cliIntegerList({ min: 4, max: 8 }), [4, 8])
+    .option('--count <n>', 'samples per timing', cliIntegerIn({ min: 1, max: MAX_COUNT }), 3)
     .option('--dataset <dir>', 'Set5 folder (default: <shared>/datasets/set5)')
     .action(async (o: Record<string, any>) => {
       const { runBenchmark } = await import('../benchmark.js');
       const result = await runBenchmark({
         backend: o.backend,
-        lrSizes: String(o.sizes).split(',').map(Number),
-        scales: String(o.scales).split(',').map(Number) as (4 | 8)[],
+        lrSizes: o.sizes,
+        scales: o.scales as (4 | 8)[],
         count: o.count,
         datasetDir: o.dataset,
         log: (l) => console.error(l),
