@@ -26,7 +26,7 @@ describe('sr-metrics CLI', () => {
       fs.copyFileSync(path.join(metrics(), `${n}_hr.png`), path.join(tmp, 'gt', `${n}.png`));
       fs.copyFileSync(path.join(metrics(), `${n}_bicubic_x4.png`), path.join(tmp, 'sr', `${n}.png`));
     }
-    fs.copyFileSync(path.join(metrics(), 'head_hr.png'), path.join(tmp, 'gt', 'head.png')); // no SR: warned and skipped
+    fs.copyFileSync(path.join(metrics(), 'head_hr.png'), path.join(tmp, 'gt', 'head.png')); // no SR: an error, or (--allow-unpaired) warned and skipped
   });
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -34,7 +34,10 @@ describe('sr-metrics CLI', () => {
     const { io: cio, out, err } = io();
     const json = path.join(tmp, 'out.json');
     const csv = path.join(tmp, 'out.csv');
-    const code = await main(['--gt', path.join(tmp, 'gt'), '--sr', path.join(tmp, 'sr'), '--y', '--crop', '4', '--json', json, '--csv', csv, '--backend', 'cpu'], cio);
+    const strict = io();
+    expect(await main(['--gt', path.join(tmp, 'gt'), '--sr', path.join(tmp, 'sr'), '--backend', 'cpu'], strict.io)).toBe(1);
+    expect(strict.err.join('\n')).toMatch(/sets do not match .*GT image\(s\) without a matching SR file: head\.png.*--allow-unpaired/);
+    const code = await main(['--gt', path.join(tmp, 'gt'), '--sr', path.join(tmp, 'sr'), '--y', '--crop', '4', '--json', json, '--csv', csv, '--backend', 'cpu', '--allow-unpaired'], cio);
     expect(code).toBe(0);
     expect(err.join('\n')).toMatch(/head\.png: no matching SR/);
     const r = JSON.parse(fs.readFileSync(json, 'utf8'));

@@ -31,20 +31,25 @@ export interface Pair {
 
 /**
  * Pairs GT files with SR files of the same name (or the same name with another extension) and with
- * the images of the `samples/<gt stem>/` sub-folder. GT files with nothing to compare are reported.
+ * the images of the `samples/<gt stem>/` sub-folder. GT files with nothing to compare (`unmatched`) and
+ * SR files that no GT file claims (`extraSr`) are reported, for the caller to refuse or warn.
  */
-export async function pairFiles(gtDir: string, srDir?: string, samplesDir?: string): Promise<{ pairs: Pair[]; unmatched: string[] }> {
+export async function pairFiles(gtDir: string, srDir?: string, samplesDir?: string): Promise<{ pairs: Pair[]; unmatched: string[]; extraSr: string[] }> {
   const gts = await listImages(gtDir);
   if (!gts.length) throw new InputError(`no PNG/JPEG images in ${gtDir}`, 'E_IO');
   const srs = srDir ? await listImages(srDir) : [];
   const byStem = new Map(srs.map((f) => [stem(f), f]));
   const pairs: Pair[] = [];
   const unmatched: string[] = [];
+  const used = new Set<string>();
   for (const g of gts) {
     const pair: Pair = { name: g, gt: path.join(gtDir, g) };
     if (srDir) {
       const s = srs.includes(g) ? g : byStem.get(stem(g));
-      if (s) pair.sr = path.join(srDir, s);
+      if (s) {
+        pair.sr = path.join(srDir, s);
+        used.add(s);
+      }
     }
     if (samplesDir) {
       const sub = path.join(samplesDir, stem(g));
@@ -59,5 +64,5 @@ export async function pairFiles(gtDir: string, srDir?: string, samplesDir?: stri
   }
   if (!pairs.length)
     throw new InputError(`no GT image in ${gtDir} has a matching SR file${samplesDir ? ' or samples sub-folder' : ''} (pairing is by file name)`, 'E_IO');
-  return { pairs, unmatched };
+  return { pairs, unmatched, extraSr: srs.filter((f) => !used.has(f)) };
 }
