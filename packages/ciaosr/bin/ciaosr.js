@@ -1,4 +1,4 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI is compiled to dist/ by `npm run build`.
 import { main } from '../dist/cli/ciaosr.js';
-main(process.argv.slice(2)).then((code) => { process.exitCode = code ?? 0; }, (err) => { console.error(err instanceof Error ? err.message : err); process.exitCode = 1; });
+main(process.argv.slice(2)).then((code) => { process.exitCode = code ?? 0; }, (err) => { console.error(`ciaosr: ${err instanceof Error ? err.message : err}`); process.exitCode = 1; });

@@ -83,11 +83,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('--backend <name>', CLI_BACKEND_HELP, 'auto')
     .option('-q, --quiet', 'no progress')
     .action(async (input: string, o: SampleCliOptions) => {
+      cliCheckStdoutCount(o.out, o.count);
       const vqvae = o.vqvae ?? findWeights(o.weightsDir, 'vqvae');
       const lar = o.lar ?? findWeights(o.weightsDir, 'lar');
       const rrdb = o.rrdb ?? findWeights(o.weightsDir, 'rrdb') ?? undefined;
       if (!vqvae || !lar) throw new CliUsageError('need the VQ-VAE and LAR checkpoints: --weights-dir <dir> with vqvae.pth and lar.pth, or --vqvae and --lar');
-      cliCheckStdoutCount(o.out, o.count);
       const stem = path.basename(input).replace(/\.[^.]+$/, '');
       const fileOf = (j: number) => (o.out === '-' ? '-' : path.join(o.out, `${stem}_${o.seed}_${j}.png`));
       if (o.out !== '-') await cliPrepareOutputDir(o.out);
