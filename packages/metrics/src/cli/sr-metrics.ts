@@ -51,6 +51,7 @@ interface Options {
   backend: BackendName;
   allowUnpaired?: boolean;
   keepGoing?: boolean;
+  quiet?: boolean;
 }
 
 /** One row of the report. */
@@ -156,25 +157,26 @@ async function run(o: Options, io: CliIO): Promise<number> {
   if ((o.lpips || o.samples) && (!o.lpipsWeights || !o.lpipsLin))
     throw new SrError('E_INPUT', 'LPIPS needs --lpips-weights <torchvision features .pth> and --lpips-lin <LPIPS v0.1 lin .pth> (weights are never downloaded)');
   for (const f of [o.json, o.csv]) if (f) await cliCheckOutputFile(f, {});
+  // Pairing before the backend and LPIPS are set up: a mismatched set fails in a moment.
+  const { pairs, unmatched, extraSr } = await pairFiles(o.gt, o.sr, o.samples);
+  const list = (xs: string[]) => (xs.length > 5 ? `${xs.slice(0, 5).join(', ')}, … (${xs.length} in all)` : xs.join(', '));
+  if (!o.allowUnpaired && (unmatched.length || extraSr.length)) {
+    const what = [
+      unmatched.length ? `GT image(s) without a matching SR file${o.samples ? ' or samples folder' : ''}: ${list(unmatched)}` : '',
+      extraSr.length ? `SR file(s) without a GT image: ${list(extraSr)}` : '',
+    ].filter(Boolean);
+    throw new InputError(`the sets do not match (pairing is by file name): ${what.join('; ')}; pass --allow-unpaired to skip them`, 'E_UNPAIRED');
+  }
+  for (const u of unmatched) io.err(`warning: ${u}: no matching SR file or samples folder, skipped`);
+  for (const u of extraSr) io.err(`warning: ${u}: SR file without a GT image, skipped`);
   const report = await initBackend(o.backend);
-  io.err(`backend: ${report.summary}`);
+  if (!o.quiet) io.err(`backend: ${report.summary}`);
   const lpips = o.lpips || o.samples ? await createLpips({ net: o.lpips ?? 'alex', backboneWeights: o.lpipsWeights, linWeights: o.lpipsLin }) : null;
   try {
-    const { pairs, unmatched, extraSr } = await pairFiles(o.gt, o.sr, o.samples);
-    const list = (xs: string[]) => (xs.length > 5 ? `${xs.slice(0, 5).join(', ')}, … (${xs.length} in all)` : xs.join(', '));
-    if (!o.allowUnpaired && (unmatched.length || extraSr.length)) {
-      const what = [
-        unmatched.length ? `GT image(s) without a matching SR file${o.samples ? ' or samples folder' : ''}: ${list(unmatched)}` : '',
-        extraSr.length ? `SR file(s) without a GT image: ${list(extraSr)}` : '',
-      ].filter(Boolean);
-      throw new InputError(`the sets do not match (pairing is by file name): ${what.join('; ')}; pass --allow-unpaired to skip them`, 'E_UNPAIRED');
-    }
-    for (const u of unmatched) io.err(`warning: ${u}: no matching SR file or samples folder, skipped`);
-    for (const u of extraSr) io.err(`warning: ${u}: SR file without a GT image, skipped`);
     const bar = cliProgress({
       name: 'sr-metrics',
       what: 'images',
-      quiet: io.progress === false,
+      quiet: io.progress === false || o.quiet,
       tty: io.progress === true ? true : undefined,
       write: (l) => io.err(l),
       bar: () => new SingleBar({ stream: process.stderr, format: ' {bar} {value}/{total} {name}' }, Presets.shades_classic),
@@ -225,6 +227,7 @@ export async function main(argv: string[], io: CliIO = consoleIO): Promise<numbe
     .option('--allow-unpaired', 'skip (with a warning) GT images without SR files/samples and SR files without GT, instead of failing')
     .option('--keep-going', 'on an image that fails, report it and go on with the others (exit code 1 at the end)')
     .option('--backend <name>', 'tfjs backend: auto | wasm | webgpu | cpu', 'auto')
+    .option('-q, --quiet', 'no backend line, no progress')
     .action(async (o: Options) => {
       result = await run(o, io);
     });
