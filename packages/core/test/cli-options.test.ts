@@ -17,6 +17,7 @@ import {
   cliNumber,
   cliNumberIn,
   cliProgress,
+  cliResultToImage,
   cliRun,
   cliScale,
   type ImageArray,
@@ -97,6 +98,22 @@ test('cliAddAlpha keeps the input alpha (resized, at the output bit depth, of a 
   expect(Array.from(region.data)).toEqual([9, 9, 9, 0]);
   const rgb: ImageArray = { width: 1, height: 1, channels: 3, bitDepth: 8, data: Uint8Array.from([1, 2, 3]) };
   expect(cliAddAlpha(out, rgb)).toBe(out);
+});
+
+test('cliResultToImage: the input bit depth by default, --bit-depth overrides, alpha added', async () => {
+  const input: ImageArray = { width: 1, height: 1, channels: 4, bitDepth: 16, data: Uint16Array.from([1, 2, 3, 65535]) };
+  const asked: number[] = [];
+  const result = {
+    toImageArray: async (bd: 8 | 16 = 8): Promise<ImageArray> => {
+      asked.push(bd);
+      return { width: 2, height: 2, channels: 3, bitDepth: bd, data: bd === 16 ? new Uint16Array(12) : new Uint8Array(12) };
+    },
+  };
+  const img16 = await cliResultToImage(result, input);
+  expect([img16.bitDepth, img16.channels, img16.data[3]]).toEqual([16, 4, 65535]);
+  const img8 = await cliResultToImage(result, input, { bitDepth: 8 });
+  expect([img8.bitDepth, img8.channels, img8.data[3]]).toEqual([8, 4, 255]);
+  expect(asked).toEqual([16, 8]);
 });
 
 test('progress without a TTY: plain lines, at most one per 5 %', () => {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { decodePng, encodePng } from '@sr/core';
+import { decodeImage, decodePng, encodePng } from '@sr/core';
 import { main, parseRoi } from '../src/cli/localsr.js';
 
 describe('localsr CLI', () => {
@@ -24,6 +24,33 @@ describe('localsr CLI', () => {
     expect(err.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/outside the 18×14 image/);
     err.mockRestore();
     log.mockRestore();
+  });
+
+  it('keeps the input alpha and 16 bits (RGBA 16-bit in → RGBA 16-bit out); JPEG output warns what it drops', async () => {
+    // Left half opaque, right half transparent: the ×4 ROI straddling the edge keeps that split.
+    const w = 18;
+    const h = 14;
+    const data = new Uint16Array(w * h * 4).map((_, i) => (i % 4 === 3 ? (Math.floor(i / 4) % w < 9 ? 65535 : 0) : (i * 4099) % 65536));
+    const rgba16 = path.join(dir, 'rgba16.png');
+    fs.writeFileSync(rgba16, await encodePng({ width: w, height: h, channels: 4, bitDepth: 16, data }));
+    const out = path.join(dir, 'rgba16-out.png');
+    const err = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      expect(await main(['upscale', rgba16, '--roi', '4,4,10,5', '-o', out, '--backend', 'cpu', '-q'])).toBe(0);
+      const img = await decodePng(fs.readFileSync(out));
+      expect([img.width, img.height, img.channels, img.bitDepth]).toEqual([40, 20, 4, 16]);
+      const alphaAt = (x: number, y: number) => img.data[(y * img.width + x) * 4 + 3];
+      expect(alphaAt(0, 10)).toBe(65535); // LR x = 4: opaque
+      expect(alphaAt(39, 10)).toBe(0); // LR x = 13: transparent
+      const jpg = path.join(dir, 'out.jpg');
+      expect(await main(['upscale', rgba16, '--roi', '4,4,10,5', '-o', jpg, '--backend', 'cpu', '-q'])).toBe(0);
+      expect((await decodeImage(fs.readFileSync(jpg))).width).toBe(40); // real JPEG bytes
+      expect(err.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/localsr: warning: JPEG cannot hold its alpha channel or 8 of its 16 bits/);
+    } finally {
+      err.mockRestore();
+      log.mockRestore();
+    }
   });
 
   it('parses --roi strictly', () => {
