@@ -41,6 +41,7 @@ const cases = (): [string, string[], CliExpectation][] => [
   ['-o into a missing folder', ['upscale', input, '-o', path.join(dir, 'nope', 'o.png'), '-s', '2'], { message: /^ciaosr: cannot write .*o\.png: the folder .*nope does not exist/ }],
   ['-o = the input', ['upscale', input, '-o', input, '-s', '2'], { message: /^ciaosr: refusing to overwrite the input .*in\.png.*--force/ }],
   ['-o out.bmp', ['upscale', input, '-o', path.join(dir, 'o.bmp'), '-s', '2'], { message: /^ciaosr: cannot write .*o\.bmp': '\.bmp' is not an image format we write; use \.png, \.jpg, \.jpeg/ }],
+  ['--backend nope', ['upscale', input, '-o', path.join(dir, 'o.png'), '-s', '2', '--backend', 'nope'], { message: /^ciaosr: option '--backend <name>' argument 'nope' is invalid\. expected one of auto, webgpu, webgl, wasm, cpu$/m }],
   ['no -o', ['upscale', input, '-s', '2'], { message: /^ciaosr: give -o\/--output/ }],
   ['unknown option', ['upscale', input, '--sclae', '2'], { message: /^ciaosr: unknown option '--sclae' \(Did you mean --scale\?\)/ }],
   ['train --steps abc', ['train', '--data', dir, '--steps', 'abc', '--out', path.join(dir, 'c.safetensors')], { message: /'--steps <n>' argument 'abc' is invalid/ }],

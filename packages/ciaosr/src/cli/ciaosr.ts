@@ -25,6 +25,7 @@ import {
   InputError,
   type BackendName,
   type ImageArray,
+  cliBackend,
 } from '@sr/core';
 import { createUpscaler, outputSize, type Upscaler, type UpscaleOptions } from '../upscaler.js';
 import { trainCiaoSR } from '../train.js';
@@ -84,7 +85,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--chunk <n>', 'HR queries decoded per step, 1–1048576', cliIntegerIn({ min: 1, max: 1 << 20 }), 2048)
     .option('--bit-depth <n>', "8 or 16 bits per sample in the PNG (default: the input's)", cliBitDepth)
     .option('--force', 'allow the output to overwrite the input')
-    .option('--backend <name>', 'auto | webgpu | wasm | cpu', 'auto')
+    .option('--backend <name>', 'auto | webgpu | wasm | cpu', cliBackend, 'auto' as BackendName)
     .option('-q, --quiet', 'no progress')
     .action(async (input: string | undefined, o) => {
       const sample = input === undefined;
@@ -160,7 +161,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--lr <x>', 'Adam learning rate, > 0 and ≤ 1', cliNumberIn({ above: 0, max: 1 }), 1e-4)
     .option('--seed <n>', 'random seed', cliInteger, 0)
     .option('--save-every <n>', 'checkpoint every N steps, ≥ 1', cliIntegerIn({ min: 1, max: 1e9 }))
-    .option('--backend <name>', 'auto | webgpu | wasm | cpu', 'auto')
+    .option('--backend <name>', 'auto | webgpu | wasm | cpu', cliBackend, 'auto' as BackendName)
     .option('-q, --quiet', 'no progress')
     .action(async (o) => {
       await cliCheckOutputFile(o.out, { inputs: [o.resume], force: true });

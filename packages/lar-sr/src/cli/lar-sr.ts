@@ -28,6 +28,7 @@ import {
   cliWriteImage,
   readImage,
   type BackendName,
+  cliBackend,
 } from '@sr/core';
 import { createLarSR } from '../api.js';
 
@@ -80,7 +81,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--rrdb <file>', 'RRDB coarse-SR checkpoint (ESRGAN keys)')
     .option('--bit-depth <n>', "8 or 16 bits per sample in the PNGs (default: the input's)", cliBitDepth)
     .option('--force', 'allow an output to overwrite the input')
-    .option('--backend <name>', CLI_BACKEND_HELP, 'auto')
+    .option('--backend <name>', CLI_BACKEND_HELP, cliBackend, 'auto' as BackendName)
     .option('-q, --quiet', 'no progress')
     .action(async (input: string, o: SampleCliOptions) => {
       cliCheckStdoutCount(o.out, o.count);

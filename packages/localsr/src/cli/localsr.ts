@@ -20,6 +20,7 @@ import {
   cliWriteImage,
   readImage,
   type BackendName,
+  cliBackend,
 } from '@sr/core';
 import { createLocalSR } from '../api.js';
 import type { BackboneKind } from '../staged-backbone.js';
@@ -67,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--baseline <name>', 'run a baseline instead: pre-crop or post-crop', cliChoice(['pre-crop', 'post-crop'] as const))
     .option('--bit-depth <n>', "8 or 16 bits per sample in the PNG (default: the input's)", cliBitDepth)
     .option('--force', 'allow the output to overwrite an input')
-    .option('--backend <name>', CLI_BACKEND_HELP, 'auto')
+    .option('--backend <name>', CLI_BACKEND_HELP, cliBackend, 'auto' as BackendName)
     .option('-q, --quiet', 'no progress')
     .action(async (input: string, o: UpscaleCliOptions) => {
       await cliCheckOutputFile(o.out, { inputs: [input, o.weights], force: o.force, image: true });

@@ -18,7 +18,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { InputError, cliCheckOutputFile, cliProgress, cliChoice, cliConfigure, cliIntegerIn, cliRun, initBackend, readImage, SrError, type BackendName } from '@sr/core';
+import { InputError, cliCheckOutputFile, cliProgress, cliChoice, cliConfigure, cliIntegerIn, cliRun, initBackend, readImage, SrError, type BackendName, cliBackend } from '@sr/core';
 import { toPixels } from '../input.js';
 import { psnrPixels } from '../psnr.js';
 import { ssimPixels } from '../ssim.js';
@@ -226,7 +226,7 @@ export async function main(argv: string[], io: CliIO = consoleIO): Promise<numbe
     .option('--csv <file>', 'write a CSV table (last row: mean) to this file (its folder must exist)')
     .option('--allow-unpaired', 'skip (with a warning) GT images without SR files/samples and SR files without GT, instead of failing')
     .option('--keep-going', 'on an image that fails, report it and go on with the others (exit code 1 at the end)')
-    .option('--backend <name>', 'tfjs backend: auto | wasm | webgpu | cpu', 'auto')
+    .option('--backend <name>', 'tfjs backend: auto | wasm | webgpu | cpu', cliBackend, 'auto' as BackendName)
     .option('-q, --quiet', 'no backend line, no progress')
     .action(async (o: Options) => {
       result = await run(o, io);

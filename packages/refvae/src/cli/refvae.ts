@@ -22,6 +22,7 @@ import {
   cliWriteJson,
   readImage,
   type BackendName,
+  cliBackend,
 } from '@sr/core';
 import { createRefVAE } from '../api.js';
 import { runBenchmark } from '../benchmark.js';
@@ -74,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--vae <file>', 'ConVAE_<s>x.pth (overrides --weights-dir)')
     .option('--bit-depth <n>', "8 or 16 bits per sample in the PNG (default: the input's)", cliBitDepth)
     .option('--force', 'allow an output to overwrite an input')
-    .option('--backend <name>', CLI_BACKEND_HELP, 'auto')
+    .option('--backend <name>', CLI_BACKEND_HELP, cliBackend, 'auto' as BackendName)
     .option('-q, --quiet', 'no progress')
     .action(async (input: string, o) => {
       cliCheckStdoutCount(o.output, o.count, '--count');

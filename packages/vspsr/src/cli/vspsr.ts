@@ -28,6 +28,8 @@ import {
   cliWriteImage,
   cliWriteJson,
   readImage,
+  cliBackend,
+  type BackendName,
 } from '@sr/core';
 import { createVSpSR, type CemChoice } from '../api.js';
 
@@ -63,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('-t, --temperature <x>', 'noise temperature, ≥ 0 (0 = posterior mean)', cliNumberIn({ min: 0, max: 1e6 }), 1)
     .option('--bit-depth <n>', "8 or 16 bits per sample in the PNGs (default: the input's)", cliBitDepth)
     .option('--force', 'allow an output to overwrite the input')
-    .option('-b, --backend <name>', CLI_BACKEND_HELP, 'auto')
+    .option('-b, --backend <name>', CLI_BACKEND_HELP, cliBackend, 'auto' as BackendName)
     .option('-q, --quiet', 'no progress')
     .action(async (input: string, o: Record<string, any>) => {
       cliCheckStdoutCount(o.out, o.count, '--count');
@@ -107,7 +109,7 @@ export async function main(argv: string[]): Promise<number> {
     .command('bench')
     .description('time per sample and LR-PSNR of CEM outputs (MATLAB vs OpenCV kernel) on Set5; writes JSON')
     .option('-o, --out <file>', 'output JSON', 'bench/results/vspsr.json')
-    .option('-b, --backend <name>', CLI_BACKEND_HELP, 'auto')
+    .option('-b, --backend <name>', CLI_BACKEND_HELP, cliBackend, 'auto' as BackendName)
     .option('--sizes <list>', 'LR sizes for timing, comma-separated', cliIntegerList({ min: 1, max: 4096 }), [32, 64])
     .option('--scales <list>', 'scales, comma-separated (4, 8)', cliIntegerList({ min: 4, max: 8 }), [4, 8])
     .option('--count <n>', 'samples per timing', cliIntegerIn({ min: 1, max: MAX_COUNT }), 3)
