@@ -27,6 +27,8 @@ export interface CliChildResult {
   peakRssMiB: number;
   /** Wall time in ms. */
   ms: number;
+  /** CPU time (user + system) of the child in ms: unlike `ms`, independent of the machine's load. */
+  cpuMs: number;
 }
 
 /** Options of {@link CliChild.run}. */
@@ -73,7 +75,7 @@ export async function bundleCli(pkg: string, bin: string): Promise<CliChild> {
     stdin: {
       // The exit hook reports the peak RSS to a file (stdout/stderr stay the CLI's own).
       contents: `import { writeFileSync } from 'node:fs';
-        process.on('exit', () => { const f = process.env.${rssFileEnv}; if (f) writeFileSync(f, String(process.resourceUsage().maxRSS)); });
+        process.on('exit', () => { const f = process.env.${rssFileEnv}; if (f) { const u = process.resourceUsage(); writeFileSync(f, u.maxRSS + ' ' + (u.userCPUTime + u.systemCPUTime)); } });
         import ${JSON.stringify(launcher)};`,
       resolveDir: pkgDir,
       loader: 'js',
@@ -117,8 +119,8 @@ export async function bundleCli(pkg: string, bin: string): Promise<CliChild> {
         child.on('error', reject);
         child.on('close', (status, signal) => {
           clearTimeout(timer);
-          const kb = fs.existsSync(rssFile) ? Number(fs.readFileSync(rssFile, 'utf8')) : NaN;
-          resolve({ status, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), peakRssMiB: kb / 1024, ms: Date.now() - t0 });
+          const [kb, cpuUs] = fs.existsSync(rssFile) ? fs.readFileSync(rssFile, 'utf8').split(' ').map(Number) : [NaN, NaN];
+          resolve({ status, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), peakRssMiB: kb! / 1024, ms: Date.now() - t0, cpuMs: cpuUs! / 1000 });
         });
       });
     } finally {

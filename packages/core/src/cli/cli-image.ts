@@ -61,6 +61,7 @@ export function cliAddAlpha(out: ImageArray, input: ImageArray, region?: CliRegi
 
 /** Something that gives its pixels as an {@link ImageArray} at a bit depth (every `@sr` result image). */
 export interface CliResultLike {
+  /** The pixels at `bitDepth` bits per sample. */
   toImageArray(bitDepth?: 8 | 16): Promise<ImageArray>;
 }
 

@@ -8,15 +8,21 @@
 
 /** The part of a `cli-progress` `SingleBar` used here. */
 export interface CliBar {
+  /** Shows the bar at `value` of `total`. */
   start(total: number, value: number, payload?: Record<string, unknown>): void;
+  /** Moves the bar to `value`. */
   update(value: number, payload?: Record<string, unknown>): void;
+  /** Stops redrawing. */
   stop(): void;
 }
 
 /** A progress report: `start` once, `update` as work is done, `stop` at the end (safe to call twice). */
 export interface CliProgress {
+  /** Begins a run of `total` steps (`payload`: named values shown with the count). */
   start(total: number, payload?: Record<string, unknown>): void;
+  /** `done` steps of the total are finished. */
   update(done: number, payload?: Record<string, unknown>): void;
+  /** Ends the run (stops the bar's redraws). */
   stop(): void;
 }
 

@@ -6,7 +6,7 @@
  * Why no `import … from 'commander'` here: this module is part of the `@sr/core` index, which must stay
  * loadable in browsers, and commander pulls in `node:child_process` and friends at load time. The
  * option parsers therefore throw an error that commander recognises by its code (see
- * {@link CliArgumentError}), and {@link cliRun} accepts any object with commander's `parseAsync`.
+ * `CliArgumentError`), and {@link cliRun} accepts any object with commander's `parseAsync`.
  * Node built-ins are only touched inside the functions that need them (`process.stdin`, `process.stdout`,
  * a dynamic `node:fs/promises` import).
  * @module
@@ -81,7 +81,9 @@ export interface CliProgram {
 
 /** The part of a commander `Command` that {@link cliConfigure} sets up. */
 export interface CliConfigurable {
+  /** Commander's `exitOverride()`: throw instead of `process.exit`. */
   exitOverride(): unknown;
+  /** Commander's `configureOutput()`: where help and errors are written. */
   configureOutput(config: { writeOut?: (s: string) => void; writeErr?: (s: string) => void; outputError?: (s: string, write: (s: string) => void) => void }): unknown;
 }
 
@@ -119,7 +121,7 @@ const DEBUG_FLAG = '--debug';
  * exit code, the convention of every `@sr` CLI's `main`:
  * - success, `--help`, `--version`: 0;
  * - usage errors: 2 — commander's own (unknown option, missing argument or option, a bad value from a
- *   `cli*` parser, no subcommand; commander has printed its one line) and {@link CliUsageError}s or any
+ *   `cli*` parser, no subcommand; commander has printed its one line) and `CliUsageError`s or any
  *   error with `exitCode` 2 thrown by an action (`<name>: <message>`);
  * - other `SrError`s (bad image, bad checkpoint, …): `<name>: <message>` (with ` [E_CODE]` when
  *   `showErrorCode`), exit code 1;
