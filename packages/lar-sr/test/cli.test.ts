@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { encodePng, initBackend, writeSafetensors } from '@sr/core';
+import { decodePng, encodePng, initBackend, writeSafetensors } from '@sr/core';
 import { LocalAR, TexVQVAE } from '@sr/lar-sr';
 import { main } from '../src/cli/lar-sr.js';
 
@@ -14,8 +14,9 @@ test('lar-sr sample writes --count PNGs from a --weights-dir', async () => {
   fs.writeFileSync(path.join(dir, 'lar.safetensors'), writeSafetensors(await lar.stateDict()));
   vq.dispose();
   lar.dispose();
-  const px = Uint8Array.from({ length: 16 * 16 * 3 }, (_, i) => (i * 37) % 256);
-  fs.writeFileSync(path.join(dir, 'in.png'), await encodePng({ width: 16, height: 16, channels: 3, bitDepth: 8, data: px }));
+  // RGBA input: the samples keep its alpha (resized with the image).
+  const px = Uint8Array.from({ length: 16 * 16 * 4 }, (_, i) => (i % 4 === 3 ? 200 : (i * 37) % 256));
+  fs.writeFileSync(path.join(dir, 'in.png'), await encodePng({ width: 16, height: 16, channels: 4, bitDepth: 8, data: px }));
   const out = path.join(dir, 'out');
   const log = jest.spyOn(console, 'log').mockImplementation(() => {});
   const err = jest.spyOn(console, 'error').mockImplementation(() => {});
@@ -23,6 +24,8 @@ test('lar-sr sample writes --count PNGs from a --weights-dir', async () => {
     const code = await main(['sample', path.join(dir, 'in.png'), '-o', out, '--count', '2', '--seed', '5', '--weights-dir', dir, '--backend', 'cpu']);
     expect(code).toBe(0);
     expect(fs.readdirSync(out).sort()).toEqual(['in_5_0.png', 'in_5_1.png']);
+    const img = await decodePng(fs.readFileSync(path.join(out, 'in_5_1.png')));
+    expect([img.channels, img.data[3], img.data[img.data.length - 1]]).toEqual([4, 200, 200]);
     expect(await main(['sample', path.join(dir, 'in.png'), '-o', out, '--weights-dir', os.tmpdir()])).toBe(2);
   } finally {
     log.mockRestore();
