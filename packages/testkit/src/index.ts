@@ -3,3 +3,4 @@ export * from './golden/types.js';
 export * from './golden/case.js';
 export * from './golden/runner.js';
 export * from './golden/golden-jest.js';
+export * from './reference/pytorch-f32.js';
