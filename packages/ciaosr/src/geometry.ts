@@ -12,7 +12,10 @@
  * boundary of two LR pixels (column 25 of 45 over 30 LR columns: exactly 16.5), make_coord's last-bit
  * error is either carried up by the float32 `x + 1` (16.5000019 → 17) or absorbed by it (x = 5.96e-8 for
  * the exact 0: `x + 1` = 1, a tie at 14.5 → 14); any other evaluation order (e.g. `x·n/2 + (n−1)/2` with
- * one rounding) picks the other pixel there. The neighbour shift is CiaoSR's `r = (1 − cell)/(h − 1)`
+ * one rounding) picks the other pixel there. PyTorch's other evaluation orders — the scalar kernel's
+ * `((x + 1)·n − 1)/2` and a build that fuses the multiply and subtract — pick the same pixels as this one
+ * for every LR length ≤ 64 and HR length ≤ min(30·n, 600), shifted or not (checked exhaustively, issue #20);
+ * the property test `geometry-property.test.ts` compares against both. The neighbour shift is CiaoSR's `r = (1 − cell)/(h − 1)`
  * (`tx = (H−1)/(1−scale)`, `rx = 1/tx`, float32 tensor ops), which differs from LIIF's `1/h`.
  * @module
  */
