@@ -1,46 +1,36 @@
 /**
  * Query geometry of CiaoSR's decoder, computed in plain JS (no tensors): which LR pixels every HR query
  * reads, its relative coordinates, and the bilinear weights of the LR residual. All of it depends only on
- * sizes and scale, so computing it on the host is exact and cheap, and the feature fetches become a
- * single `tf.gather` (tfjs has no `grid_sample`).
+ * sizes and scale, and it is separable (per HR row and per HR column), so it is a pair of 1-D tables and
+ * the feature fetches become a single `tf.gather` (tfjs has no `grid_sample`).
  *
- * The arithmetic reproduces the official PyTorch float32 semantics bit for bit where it matters:
- * `make_coord` in float32, `grid_sample(mode='nearest', align_corners=False)` with round-half-to-even on
- * exact ties (the unshifted query fetch of CiaoSR has exact ties, e.g. HR row 26 of 53 lands on x = 0),
- * and the CiaoSR neighbour shift `r = (1 − cell)/(h − 1)` (`ciaosr_net.py`, `query_rgb`: `tx = (H−1)/(1−scale)`,
- * `rx = 1/tx`), which differs from LIIF's `1/h`.
+ * Which LR pixel a query reads must follow PyTorch's float32 arithmetic operation by operation, not the
+ * exact real-number geometry: the official code (`ciaosr_net.py`, `query_rgb`) builds the HR coordinates
+ * with `make_coord` in float32 ({@link coordAxis}), and `grid_sample(mode='nearest', align_corners=False)`
+ * unnormalises them as `(x + 1)·(n/2) − 0.5`, rounding to float32 after EACH operation
+ * ({@link sourcePosition}), then rounds half-to-even. At scales where an HR centre falls exactly on the
+ * boundary of two LR pixels (column 25 of 45 over 30 LR columns: exactly 16.5), make_coord's last-bit
+ * error is either carried up by the float32 `x + 1` (16.5000019 → 17) or absorbed by it (x = 5.96e-8 for
+ * the exact 0: `x + 1` = 1, a tie at 14.5 → 14); any other evaluation order (e.g. `x·n/2 + (n−1)/2` with
+ * one rounding) picks the other pixel there. PyTorch's other evaluation orders — the scalar kernel's
+ * `((x + 1)·n − 1)/2` and a build that fuses the multiply and subtract — pick the same pixels as this one
+ * for every LR length ≤ 64 and HR length ≤ min(30·n, 600), shifted or not (checked exhaustively, issue #20);
+ * the property test `geometry-property.test.ts` compares against both. The neighbour shift is CiaoSR's `r = (1 − cell)/(h − 1)`
+ * (`tx = (H−1)/(1−scale)`, `rx = 1/tx`, float32 tensor ops), which differs from LIIF's `1/h`.
  * @module
  */
 
+import { coordAxis, roundHalfEven, sourcePosition } from '@sr/core';
+
 const f32 = Math.fround;
 
-/** Python's `round()` (half-to-even); the official test sizes the HR output as `round(h·s)`. */
-export function roundHalfEven(x: number): number {
-  const f = Math.floor(x);
-  const d = x - f;
-  if (d < 0.5) return f;
-  if (d > 0.5) return f + 1;
-  return f % 2 === 0 ? f : f + 1;
-}
-
-/** Pixel centres of an axis of length `n` in [-1, 1], float32 as LIIF/mmedit `make_coord` computes them. */
-export function coordAxis(n: number): Float32Array {
-  const r = 1 / n; // (v1 - v0) / (2n) with v0 = -1, v1 = 1 (Python double)
-  const start = f32(-1 + r);
-  const step = f32(2 * r);
-  const out = new Float32Array(n);
-  for (let k = 0; k < n; k++) out[k] = f32(start + f32(step * k));
-  return out;
-}
-
 /**
- * `grid_sample` nearest index (align_corners=False, zeros padding) of a float32 coordinate on an axis of
- * length `n`: `ix = x·n/2 + (n−1)/2` rounded once to float32 (PyTorch's vectorised CPU kernel uses a
- * fused multiply-add), then round-half-to-even. Out-of-range indices are clamped (never hit by CiaoSR).
+ * `grid_sample` nearest index (align_corners=False) of a float32 coordinate on an axis of length `n`:
+ * PyTorch's float32 {@link sourcePosition} rounded half-to-even (`nearbyint`), clamped to `[0, n−1]`
+ * (CiaoSR's fetches never leave the map: the HR centres and the clamped shifted coordinates are inside).
  */
 export function nearestIndex(x: number, n: number): number {
-  const ix = f32(x * (n / 2) + (n - 1) / 2);
-  const i = roundHalfEven(ix);
+  const i = roundHalfEven(sourcePosition(x, n));
   return i < 0 ? 0 : i >= n ? n - 1 : i;
 }
 
@@ -108,6 +98,8 @@ interface AxisTable {
   b0: Int32Array;
   b1: Int32Array;
   bw: Float32Array;
+  /** weight of low: `(i0 + 1) − ix` in float32 (PyTorch's `ix_se − ix`) */
+  bw0: Float32Array;
   /** cell·n */
   sc: number;
 }
@@ -144,6 +136,7 @@ function axisTable(n: number, N: number): AxisTable {
     b0: new Int32Array(N),
     b1: new Int32Array(N),
     bw: new Float32Array(N),
+    bw0: new Float32Array(N),
     sc: f32(cell * n),
   };
   for (let k = 0; k < N; k++) {
@@ -155,13 +148,15 @@ function axisTable(n: number, N: number): AxisTable {
     t.np[k] = ip;
     t.rm[k] = f32(f32(x - lr[im]) * n);
     t.rp[k] = f32(f32(x - lr[ip]) * n);
-    // bilinear, padding 'border': unnormalise, clip to [0, n−1], interpolate between floor and floor+1
-    let ix = x * (n / 2) + (n - 1) / 2;
-    ix = Math.min(Math.max(ix, 0), n - 1);
+    // bilinear, padding 'border' (PyTorch `clip_coordinates`): the same float32 source position, clipped
+    // to [0, n−1], interpolated between floor and floor+1 (continuous, so only the weights' float32
+    // rounding is at stake; the weights are formed in float32 as the kernel does, see fillQueries)
+    const ix = Math.min(Math.max(sourcePosition(x, n), 0), n - 1);
     const i0 = Math.floor(ix);
     t.b0[k] = i0;
     t.b1[k] = Math.min(i0 + 1, n - 1);
-    t.bw[k] = ix - i0;
+    t.bw[k] = ix - i0; // exact in float32 (Sterbenz), PyTorch's ix − ix_nw
+    t.bw0[k] = f32(i0 + 1 - ix);
   }
   if (axisCache.size > 64) axisCache.clear();
   axisCache.set(key, t);
@@ -224,16 +219,19 @@ export function fillQueries(block: Omit<QueryBlock, 'rows' | 'cols'>, ys: ArrayL
       ext[4 * row + 2] = ty.sc;
       ext[4 * row + 3] = tx.sc;
     }
-    const wy = ty.bw[Y];
-    const wx = tx.bw[X];
+    // PyTorch: nw = (ix_se − ix)·(iy_se − iy), ne = (ix − ix_nw)·(iy_se − iy), sw, se likewise (float32)
+    const wy1 = ty.bw[Y];
+    const wx1 = tx.bw[X];
+    const wy0 = ty.bw0[Y];
+    const wx0 = tx.bw0[X];
     bIdx[4 * q] = at(ty.b0[Y], tx.b0[X]);
     bIdx[4 * q + 1] = at(ty.b0[Y], tx.b1[X]);
     bIdx[4 * q + 2] = at(ty.b1[Y], tx.b0[X]);
     bIdx[4 * q + 3] = at(ty.b1[Y], tx.b1[X]);
-    bW[4 * q] = (1 - wy) * (1 - wx);
-    bW[4 * q + 1] = (1 - wy) * wx;
-    bW[4 * q + 2] = wy * (1 - wx);
-    bW[4 * q + 3] = wy * wx;
+    bW[4 * q] = wx0 * wy0;
+    bW[4 * q + 1] = wx1 * wy0;
+    bW[4 * q + 2] = wx0 * wy1;
+    bW[4 * q + 3] = wx1 * wy1;
   }
   return { count: Q, qIdx, nIdx, ext, bIdx, bW };
 }

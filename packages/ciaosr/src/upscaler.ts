@@ -4,6 +4,7 @@ import {
   imresize,
   initBackend,
   readCheckpoint,
+  roundHalfEven,
   throwIfAborted,
   type Backbone,
   type BackendName,
@@ -11,7 +12,6 @@ import {
 } from '@sr/core';
 import { createCiaoSRBackbone, type CiaoSRBackboneName, type BackboneOptions } from './backbones.js';
 import { loadDefaultWeights } from './default-weights.js';
-import { roundHalfEven } from './geometry.js';
 import type { CiaoSRHeadOptions } from './head.js';
 import { prepareInput, type UpscaleInput } from './input.js';
 import { CiaoSR } from './model.js';

@@ -1,9 +1,7 @@
 import { ensureGradients } from '@sr/core';
-import { describeBackends, goldenTests } from '@sr/testkit';
+import { describeGolden } from '@sr/testkit';
 
 // LIIF (Chen et al., CVPR 2021) and LTE (Lee & Jin, CVPR 2022) against the official PyTorch outputs:
-// feat, pred (stored inputs/coords/cells) and img (public upscale path from inp_raw with generated coords).
-describeBackends('golden', () => {
-  beforeAll(() => ensureGradients());
-  goldenTests(/^(liif|lte)-/);
-});
+// feat, pred (stored inputs/coords/cells) and img (public upscale path from inp_raw with generated coords),
+// on cpu, wasm and webgpu.
+describeGolden('coreLiif', () => ensureGradients());

@@ -6,6 +6,7 @@ import {
   interpolate,
   pixelShuffle,
 } from '@sr/core';
+import { asTensor } from '../src/backend/wasm-kernels/tensor-util.js';
 import { T, on, rand, relErr, shapeOf, weightedSum, type HostArray } from './wasm-helpers.js';
 
 // Parity of every kernel registered by registerWasmTrainingKernels (and of the existing WASM
@@ -169,6 +170,44 @@ describe('BatchMatMul with transposed operands', () => {
     const A = rand(a, 50);
     const B = rand(b, 51);
     expect(await parity(() => tf.matMul(T(A), T(B), ta, tb))).toBeLessThan(1e-6);
+  });
+});
+
+describe('no kernel frees data a live tensor still uses (issue #20)', () => {
+  // The BatchMatMul wrapper used to wrap its operand in a second handle without raising the data's
+  // reference count; disposing that handle freed the data shared by a reshape view and its source
+  // (VSpSR's basis on WASM: "Cannot read properties of undefined (reading 'backend')").
+  const refCount = (t: tf.Tensor) => (tf.backend() as unknown as { refCount(id: object): number }).refCount(t.dataId);
+
+  test.each([
+    { a: [3, 4, 5], b: [3, 6, 5], ta: false, tb: true },
+    { a: [3, 5, 4], b: [3, 5, 6], ta: true, tb: false },
+    { a: [3, 5, 4], b: [3, 6, 5], ta: true, tb: true },
+  ])('matMul(ᵀ $ta, ᵀ $tb) of reshape views leaves the sources alive', async ({ a, b, ta, tb }) => {
+    await tf.setBackend('wasm');
+    const A = T(rand(a, 70));
+    const B = T(rand(b, 71));
+    const before = [refCount(A), refCount(B)];
+    tf.tidy(() => tf.matMul(tf.reshape(A, a), tf.reshape(B, b), ta, tb));
+    expect([refCount(A), refCount(B)]).toEqual(before);
+    // The sources are still readable and usable (this threw in Engine.moveData before the fix).
+    const again = tf.matMul(A, B, ta, tb);
+    expect(Array.from(await again.data()).every(Number.isFinite)).toBe(true);
+    tf.dispose([again, A, B]);
+  });
+
+  test('asTensor on a bare TensorInfo holds its own reference', async () => {
+    await tf.setBackend('wasm');
+    const X = T(rand([2, 3], 72));
+    const before = refCount(X);
+    tf.tidy(() => {
+      const handle = asTensor({ dataId: X.dataId, shape: X.shape, dtype: X.dtype });
+      expect(refCount(X)).toBe(before + 1);
+      return tf.add(handle, 1);
+    }).dispose();
+    expect(refCount(X)).toBe(before);
+    await expect(X.data()).resolves.toHaveLength(6);
+    X.dispose();
   });
 });
 

@@ -12,6 +12,16 @@ export function testBackends(): ('cpu' | 'webgpu' | 'wasm')[] {
   return (env ? env.split(',') : ['cpu', 'webgpu']).map((s) => s.trim()) as ('cpu' | 'webgpu' | 'wasm')[];
 }
 
+/**
+ * Backends the golden (official-output parity) tests run on: cpu, wasm and webgpu by default — wasm
+ * is what users get on every machine without a GPU (`initBackend('auto')`), so parity must hold there
+ * too (issue #20: VSpSR crashed on wasm while cpu and webgpu passed). `SR_TEST_BACKENDS` narrows it
+ * like {@link testBackends}.
+ */
+export function goldenBackends(): ('cpu' | 'webgpu' | 'wasm')[] {
+  return process.env.SR_TEST_BACKENDS ? testBackends() : ['cpu', 'wasm', 'webgpu'];
+}
+
 /** Why WebGPU is unavailable in this process, or null when it is available. */
 export async function webgpuUnavailable(): Promise<string | null> {
   const err = (globalThis as { __SR_WEBGPU_ERROR__?: string }).__SR_WEBGPU_ERROR__;
@@ -23,12 +33,12 @@ export async function webgpuUnavailable(): Promise<string | null> {
 }
 
 /**
- * `describe` once per backend, switching tfjs to it in `beforeAll`. Tolerances that differ per
- * backend are passed to the body (`atol`: 1e-4 on cpu/wasm; WebGPU uses fp32 too and is held to the
- * same bound unless a test says otherwise).
+ * `describe` once per backend ({@link testBackends}, or `opts.backends`), switching tfjs to it in
+ * `beforeAll`. Tolerances that differ per backend are passed to the body (`atol`: 1e-4 on cpu/wasm;
+ * WebGPU uses fp32 too and is held to the same bound unless a test says otherwise).
  */
-export function describeBackends(name: string, body: (backend: string) => void): void {
-  for (const backend of testBackends()) {
+export function describeBackends(name: string, body: (backend: string) => void, opts: { backends?: readonly ('cpu' | 'webgpu' | 'wasm')[] } = {}): void {
+  for (const backend of opts.backends ?? testBackends()) {
     describe(`${name} [${backend}]`, () => {
       beforeAll(async () => {
         if (backend === 'webgpu') {

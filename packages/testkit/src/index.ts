@@ -4,3 +4,4 @@ export * from './golden/case.js';
 export * from './golden/runner.js';
 export * from './golden/golden-jest.js';
 export * from './cli-child.js';
+export * from './reference/pytorch-f32.js';

@@ -26,3 +26,21 @@ test('vspsr sample writes count PNGs at scale× size, keeping RGBA 16-bit; bad i
   expect(badCem).not.toBe(0);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('vspsr sample with the default options (count 10) works on wasm, the default backend without a GPU (issue #20)', async () => {
+  // Before the fix the 2nd sample threw "Cannot read properties of undefined (reading 'backend')": the
+  // first decode freed the basis on WASM (core's transposing BatchMatMul dropped a reference it never held).
+  const weights = path.join(goldenRoot(), 'vspsr_x4', 'weights.pth');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vspsr-cli-'));
+  try {
+    const data = new Uint8Array(16 * 16 * 3).map((_, i) => (i * 53) % 256);
+    const input = path.join(dir, 'lr.png');
+    await writeImage(input, { width: 16, height: 16, channels: 3, bitDepth: 8, data });
+    const out = path.join(dir, 'out');
+    const code = await main(['sample', input, '-o', out, '--weights', weights, '--backend', 'wasm', '--quiet']);
+    expect(code).toBe(0);
+    expect(fs.readdirSync(out)).toHaveLength(10);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,3 +1,4 @@
+import { describeBackends, goldenBackends } from '../backends.js';
 import { listCases } from './case.js';
 import { formatResults, runGoldenCase } from './runner.js';
 
@@ -20,4 +21,33 @@ export function goldenTests(prefix: string | RegExp, opts: { atol?: number } = {
       if (bad.length) throw new Error(`golden parity failed:\n${text}`);
     });
   }
+}
+
+/**
+ * Which package's golden test runs which cases of `../shared/fixtures/golden` (folder-name patterns).
+ * Every case folder must match exactly one suite; testkit's own test checks it, so a new case can not
+ * go untested.
+ */
+export const GOLDEN_SUITES = {
+  ciaosr: /^ciaosr-/,
+  coreBackbones: /^(edsr|rdn|rrdbnet)-/,
+  coreLiif: /^(liif|lte)-/,
+  larSr: /^larsr_/,
+  refvae: /^refvae_/,
+  vspsr: /^vspsr_/,
+} as const;
+
+/**
+ * The golden parity tests of one suite on every golden backend ({@link goldenBackends}: cpu, wasm and
+ * webgpu): `describe('golden [backend]')` blocks of {@link goldenTests}, with an optional setup.
+ */
+export function describeGolden(suite: keyof typeof GOLDEN_SUITES, setup?: () => void | Promise<void>): void {
+  describeBackends(
+    'golden',
+    () => {
+      if (setup) beforeAll(setup);
+      goldenTests(GOLDEN_SUITES[suite]);
+    },
+    { backends: goldenBackends() },
+  );
 }

@@ -35,9 +35,21 @@ export interface RunGoldenOptions {
 }
 
 /**
+ * The `.npy` files `case.json` lists (its `files` map) that are not in the case folder. A reference
+ * that is gone must fail the case: handlers only produce the outputs whose reference exists, so a
+ * deleted reference would otherwise just shrink the comparison and pass.
+ */
+export function missingListedFiles(ctx: GoldenContext): string[] {
+  const files = ctx.json.files;
+  const listed = files && typeof files === 'object' ? (Array.isArray(files) ? files.map((f) => (typeof f === 'string' ? f : f?.name)) : Object.keys(files)) : [];
+  return listed.filter((f): f is string => typeof f === 'string' && f.endsWith('.npy') && !ctx.has(f));
+}
+
+/**
  * Runs one golden case through its handler and compares every output with the stored `.npy`:
  * elementwise `|ts − ref| ≤ atol + rtol·|ref|` with the case's tolerance (default 1e-4 / 1e-4);
- * integer references (indices) must match exactly.
+ * integer references (indices) must match exactly. A `.npy` that `case.json` lists but the folder
+ * lacks gives a failing result (see {@link missingListedFiles}), and so does a case with no output.
  */
 export async function runGoldenCase(nameOrDir: string, opts: RunGoldenOptions = {}): Promise<GoldenResult[]> {
   const ctx = openCase(nameOrDir);
@@ -45,8 +57,18 @@ export async function runGoldenCase(nameOrDir: string, opts: RunGoldenOptions = 
   const tol = ctx.json.tolerance ?? {};
   const atol = opts.atol ?? (typeof tol.atol === 'number' ? tol.atol : 1e-4);
   const rtol = typeof tol.rtol === 'number' ? tol.rtol : 1e-4;
+  const missing = missingListedFiles(ctx);
+  const results: GoldenResult[] = missing.map((f) => ({
+    output: f.replace(/\.npy$/, ''),
+    shape: [],
+    maxAbs: NaN,
+    worstExcess: NaN,
+    atol,
+    rtol,
+    pass: false,
+    error: `reference file ${f} is listed in case.json but missing from ${ctx.dir}`,
+  }));
   const outputs = await handler.run(ctx);
-  const results: GoldenResult[] = [];
   try {
     if (opts.out) fs.mkdirSync(opts.out, { recursive: true });
     for (const [name, t] of Object.entries(outputs)) {
@@ -71,12 +93,18 @@ export async function runGoldenCase(nameOrDir: string, opts: RunGoldenOptions = 
   } finally {
     tf.dispose(Object.values(outputs));
   }
+  if (!Object.keys(outputs).length)
+    results.push({ output: '(none)', shape: [], maxAbs: NaN, worstExcess: NaN, atol, rtol, pass: false, error: `handler '${handler.name}' produced no output to compare` });
   return results;
 }
 
 /** One line per output, for the CLI and test logs. */
 export function formatResults(name: string, results: GoldenResult[]): string {
   return results
-    .map((r) => `${r.pass ? 'ok  ' : 'FAIL'} ${name}/${r.output} [${r.shape}] max|Δ| = ${r.maxAbs.toExponential(2)} (atol ${r.atol}, rtol ${r.rtol})`)
+    .map((r) =>
+      r.error
+        ? `FAIL ${name}/${r.output}: ${r.error}`
+        : `${r.pass ? 'ok  ' : 'FAIL'} ${name}/${r.output} [${r.shape}] max|Δ| = ${r.maxAbs.toExponential(2)} (atol ${r.atol}, rtol ${r.rtol})`,
+    )
     .join('\n');
 }

@@ -44,4 +44,6 @@ export interface GoldenResult {
   atol: number;
   rtol: number;
   pass: boolean;
+  /** Why the output could not be compared (e.g. its reference file is missing); such a result fails. */
+  error?: string;
 }

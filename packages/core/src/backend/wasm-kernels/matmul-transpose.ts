@@ -7,6 +7,11 @@ import * as tf from '@tensorflow/tfjs-core';
  * measured on a CiaoSR training step (18432 queries): `[18432,320]·[128,320]ᵀ` 993 ms and
  * `[18432,128]ᵀ·[18432,320]` 1015 ms. Materialising the transpose first (XNNPACK's transpose, a few
  * ms) and calling the backend's own kernel without transposes gives the same products fast.
+ *
+ * The transpose runs the Transpose kernel on the input's TensorInfo directly: wrapping the input in a
+ * second tensor handle (`makeTensorFromTensorInfo`, which does not raise the data's reference count)
+ * and disposing that handle freed the data of tensors still in use — e.g. a `tf.reshape` view of a
+ * tensor used as `b` with `transposeB` freed the original tensor's data (issue #20).
  */
 export function transposingBatchMatMul(original: tf.KernelFunc): tf.KernelFunc {
   return ((args: { inputs: tf.NamedTensorInfoMap; attrs: tf.NamedAttrMap; backend: unknown }) => {
@@ -18,7 +23,8 @@ export function transposingBatchMatMul(original: tf.KernelFunc): tf.KernelFunc {
       const perm = [...Array(r).keys()];
       perm[r - 2] = r - 1;
       perm[r - 1] = r - 2;
-      return tf.transpose(tf.engine().makeTensorFromTensorInfo(t), perm);
+      // No new handle on t's data (see above): the kernel reads the TensorInfo, returns a new tensor.
+      return tf.engine().runKernel(tf.Transpose, { x: t } as unknown as tf.NamedTensorMap, { perm } as unknown as tf.NamedAttrMap) as tf.Tensor;
     };
     const at = transposeA ? swapLast(a) : null;
     const bt = transposeB ? swapLast(b) : null;

@@ -11,13 +11,19 @@ import * as tf from '@tensorflow/tfjs-core';
 export type TensorInfoLike = tf.TensorInfo | tf.Tensor;
 
 /**
- * A `Tensor` view of a kernel input. Ops pass `Tensor`s; other kernels may pass bare `TensorInfo`s,
- * which get a new tracked handle on the same data (freed by the surrounding `tf.tidy`, the data
- * itself stays alive because the engine reference-counts it).
+ * A `Tensor` view of a kernel input. Ops pass `Tensor`s, which are returned as they are (never wrapped
+ * again). Other kernels may pass bare `TensorInfo`s: they get a new tracked handle on the same data,
+ * and the data's reference count is raised for it. `Engine.makeTensorFromTensorInfo` does NOT raise it
+ * (its doc says it does; the backend kernels that alias data, e.g. Reshape, call `backend.incRef`
+ * themselves), so without the `incRef` disposing the handle would drop a reference the handle never
+ * held and free the data under the tensors that still use it (issue #20: VSpSR's basis was freed by a
+ * transposed matMul on WASM). The handle is freed by the surrounding `tf.tidy`.
  */
 export function asTensor<R extends tf.Rank = tf.Rank>(info: TensorInfoLike): tf.Tensor<R> {
   if (info instanceof tf.Tensor) return info as tf.Tensor<R>;
-  return tf.engine().makeTensorFromTensorInfo(info as tf.TensorInfo) as tf.Tensor<R>;
+  const engine = tf.engine();
+  engine.backend.incRef(info.dataId);
+  return engine.makeTensorFromTensorInfo(info as tf.TensorInfo) as tf.Tensor<R>;
 }
 
 /**
