@@ -44,11 +44,12 @@ export async function bundle(entry, outfile, { minify = false } = {}) {
   return Date.now() - t0;
 }
 
-/** Copies the tfjs WASM binaries (and the default weights, if any) next to the bundle. */
+/** Copies the tfjs WASM binaries, the sample photo and the default weights (if any) next to the bundle. */
 export function copyAssets(distDir) {
   mkdirSync(distDir, { recursive: true });
   const wasmDir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
   for (const f of readdirSync(wasmDir)) if (f.endsWith('.wasm')) copyFileSync(join(wasmDir, f), join(distDir, f));
+  copyFileSync(join(root, 'packages/ciaosr/assets/sample.png'), join(distDir, 'sample.png'));
   const weights = join(root, 'packages/ciaosr/weights/default.safetensors');
   let defaultWeights = null;
   if (existsSync(weights)) {

@@ -43,13 +43,15 @@ export interface InitBackendOptions {
 
 const SOFTWARE = /llvmpipe|swiftshader|lavapipe|software|microsoft basic render/i;
 
-async function ensureNavigatorGpu(opts: InitBackendOptions): Promise<GPU | undefined> {
+async function ensureNavigatorGpu(opts: InitBackendOptions, requireHardware: boolean): Promise<GPU | undefined> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   if (nav?.gpu) return nav.gpu;
   if (!isNode() || opts.nodeWebGPU === false) return undefined;
   // Dawn is loaded only here, when WebGPU is asked for, so its start-up warnings appear only then.
   const platform = nodePlatform();
   if (!platform) return undefined;
+  if (requireHardware && !opts.allowSoftwareWebGPU && !platform.mayHaveGpu())
+    throw new Error('no GPU device on this machine (no /dev/dri render node, NVIDIA or WSL device); WASM is faster');
   installDawn(await platform.loadDawn());
   return (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
 }
@@ -137,7 +139,7 @@ export async function initBackend(requested: BackendName = 'auto', opts: InitBac
   let adapter: BackendReport['adapter'];
   const tryWebGPU = async (requireHardware: boolean): Promise<boolean> => {
     try {
-      const gpu = await ensureNavigatorGpu(opts);
+      const gpu = await ensureNavigatorGpu(opts, requireHardware);
       if (!gpu) throw new Error('navigator.gpu is not available');
       const probed = await probeAdapter(gpu);
       adapter = probed;

@@ -20,5 +20,11 @@ installNodePlatform({
     const specifier = 'webgpu';
     return (await import(specifier)) as DawnModule;
   },
+  mayHaveGpu: () => {
+    if (process.platform !== 'linux') return true;
+    const fs = nodeRequire('fs') as typeof import('fs');
+    const has = (dir: string, re: RegExp) => fs.existsSync(dir) && fs.readdirSync(dir).some((f) => re.test(f));
+    return has('/dev/dri', /^renderD\d+$/) || has('/dev', /^(nvidia\d+|dxg)$/);
+  },
   prepareWasmThreads: prepareNodeWasmThreads,
 });

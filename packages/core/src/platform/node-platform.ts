@@ -15,6 +15,12 @@ export interface NodePlatform {
   resolve(id: string): string;
   /** Loads Dawn (the optional `webgpu` package); only called when WebGPU is requested in Node. */
   loadDawn(): Promise<DawnModule>;
+  /**
+   * False when this machine certainly has no GPU (Linux without /dev/dri render nodes, NVIDIA or WSL
+   * devices): `auto` then skips Dawn, whose adapter could only be software and whose start-up prints
+   * warnings. True elsewhere (macOS, Windows), where only probing tells.
+   */
+  mayHaveGpu(): boolean;
   /** See `prepareNodeWasmThreads` (exported by `@sr/core/node`). */
   prepareWasmThreads(threads: number, wasm: { setThreadsCount(n: number): void }): () => void;
 }
