@@ -14,6 +14,9 @@ module.exports = (dir) => ({
   },
   transformIgnorePatterns: ['/node_modules/'],
   moduleNameMapper: {
+    // Under Node, `@sr/core` and `@sr/ciaosr` resolve to their Node entries (the `node` export condition).
+    '^@sr/(core|ciaosr)$': path.join(__dirname, 'packages/$1/src/node.ts'),
+    '^@sr/([a-z-]+)/node$': path.join(__dirname, 'packages/$1/src/node.ts'),
     '^@sr/([a-z-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
     '^(.*)/platform/node-require(\\.js)?$': path.join(__dirname, 'packages/core/src/platform/node-require.cjs.ts'),
     '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -99,8 +99,21 @@ async function loadFile(file: File): Promise<void> {
   bmp.close();
 }
 
+/**
+ * The sample: the real photo crop that `@sr/ciaosr` ships (assets/sample.png, 128×96), copied next
+ * to the bundle by build-demo.mjs; the synthetic test card when it is missing.
+ */
+async function sampleImage(): Promise<ImageData> {
+  const res = await fetch(new URL('dist/sample.png', location.href)).catch(() => null);
+  if (!res?.ok) return testCard();
+  const bmp = await createImageBitmap(await res.blob());
+  const img = imageDataFromCanvas(bmp, bmp.width, bmp.height);
+  bmp.close();
+  return img;
+}
+
 /** A small synthetic test image: colour gradients, a disc and fine stripes (aliasing shows). */
-function sampleImage(w = 48, h = 48): ImageData {
+function testCard(w = 48, h = 48): ImageData {
   const d = new Uint8ClampedArray(w * h * 4);
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++) {
@@ -264,7 +277,11 @@ async function main(): Promise<void> {
     const f = (e.target as HTMLInputElement).files?.[0];
     if (f) loadFile(f).catch((err: Error) => setState('error', err.message));
   });
-  $('sample').addEventListener('click', () => void setInput(sampleImage(), 'sample'));
+  $('sample').addEventListener('click', () => {
+    sampleImage()
+      .then((img) => setInput(img, 'sample photo'))
+      .catch((err: Error) => setState('error', err.message));
+  });
   $('slider').addEventListener('input', showCompare);
   $('backend-select').addEventListener('change', (e) => {
     startBackend((e.target as HTMLSelectElement).value as BackendName).catch((err: Error) => setState('error', err.message));

@@ -3,8 +3,9 @@
 //  1. builds the demo (docs/demo → docs/demo/dist) and the golden page,
 //  2. serves them from 127.0.0.1 with COOP/COEP (WASM threads), plus the shared golden fixtures
 //     read-only under /fixtures/ (never copied into the repository),
-//  3. demo: uploads a small generated PNG, upscales ×2 with random weights on the backend `auto`
-//     picks, checks the output size and pixels, saves docs/guides/img/demo.png,
+//  3. demo: upscales the sample photo ×2 with the built-in CiaoSR weights on the backend `auto`
+//     picks, checks the output size and pixels, saves docs/guides/img/demo.png, then LocalSR (random
+//     weights) on a small generated PNG,
 //  4. WebGPU (--enable-unsafe-webgpu; SwiftShader when there is no GPU): runs the ciaosr-edsr golden
 //     case on cpu and webgpu and checks both against PyTorch (≤ 1e-4) and against each other.
 //
@@ -115,10 +116,12 @@ async function demoTest(base) {
     const backend = await page.textContent('#backend');
     log(`demo: backend ${backend}`);
     check(['wasm', 'webgl', 'cpu', 'webgpu'].includes(await page.evaluate(() => document.body.dataset.backend)), `a backend is active and named (${backend})`);
-    const { bytes, w, h } = testPng();
-    await page.setInputFiles('#file', { name: 'card.png', mimeType: 'image/png', buffer: bytes });
+    // CiaoSR with the built-in weights (the default choice) on the sample photo: the screenshot shows a
+    // real super-resolution.
+    await page.click('#sample');
     await page.waitForFunction(() => !document.querySelector('#run').disabled);
-    await page.check('input[name=weights][value=random]');
+    check(await page.isChecked('input[name=weights][value=default]'), 'the built-in CiaoSR weights are the default choice');
+    const [w, h] = [128, 96];
     await page.fill('#scale', '2');
     await page.click('#run');
     await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state), null, { timeout: 120_000 });
@@ -147,14 +150,18 @@ async function demoTest(base) {
     await page.screenshot({ path: img, fullPage: true });
     log(`demo: screenshot → ${img} (${statSync(img).size} bytes)`);
 
-    // LocalSR: the centred half of the image, ×4, with the whole image as context.
+    // LocalSR (random weights: it has no built-in model): the centred half of a small test card, ×4,
+    // with the whole image as context.
+    const card = testPng();
+    await page.setInputFiles('#file', { name: 'card.png', mimeType: 'image/png', buffer: card.bytes });
+    await page.waitForFunction(() => !document.querySelector('#run').disabled);
     await page.selectOption('#package', 'localsr');
     await page.click('#run');
     await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state) && document.querySelector('#status').textContent !== 'starting…', null, { timeout: 120_000 });
     const status2 = await page.textContent('#status');
     check((await page.evaluate(() => document.body.dataset.state)) === 'done', `LocalSR region upscale finished: ${status2}`);
     const r2 = await page.evaluate(() => globalThis.srDemo.state.result);
-    check(r2 && r2.width === 4 * (w / 2) && r2.height === 4 * (h / 2), `LocalSR region output is ${r2?.width}×${r2?.height}, expected ${2 * w}×${2 * h} (×4 of the ${w / 2}×${h / 2} centre)`);
+    check(r2 && r2.width === 4 * (card.w / 2) && r2.height === 4 * (card.h / 2), `LocalSR region output is ${r2?.width}×${r2?.height}, expected ${2 * card.w}×${2 * card.h} (×4 of the ${card.w / 2}×${card.h / 2} centre)`);
     check(r2 && r2.mean.slice(0, 3).every((m) => Number.isFinite(m)), `LocalSR output pixels are finite (channel means ${r2?.mean.map((m) => m.toFixed(3)).join(', ')})`);
     check(errors.length === 0, `no page errors${errors.length ? ': ' + errors.join(' | ') : ''}`);
   } finally {

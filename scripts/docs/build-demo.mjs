@@ -13,20 +13,15 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(join(root, 'package.json'));
 
-/** esbuild plugin: `@sr/<pkg>` → packages/<pkg>/src/index.ts; Node-only helpers → browser stubs. */
+/**
+ * esbuild plugin: `@sr/<pkg>` → packages/<pkg>/src/index.ts, the browser entries, bundled from source.
+ * Nothing else: the main entries import no Node built-in (the consumer test checks the same with the
+ * packed packages and no plugin at all), and core's package.json maps pngjs to its browser build.
+ */
 export const srSourcesPlugin = {
   name: 'sr-sources',
   setup(b) {
     b.onResolve({ filter: /^@sr\/[a-z-]+$/ }, (args) => ({ path: join(root, 'packages', args.path.slice(4), 'src', 'index.ts') }));
-    // core/src/platform/node-require.ts calls createRequire(import.meta.url) at load time; the browser
-    // never takes the Node-only paths that use it, so a stub that throws on use is enough.
-    b.onResolve({ filter: /platform\/node-require\.js$/ }, () => ({ path: join(root, 'scripts/docs/browser-stubs/node-require.ts') }));
-    // pngjs's main entry needs Node's zlib/stream; its browserified build does not.
-    b.onResolve({ filter: /^pngjs$/ }, () => ({ path: require.resolve('pngjs/browser.js') }));
-    // Node built-ins are only used on Node code paths (CLIs, file I/O, experiments), but some modules
-    // import them statically: give the browser an empty CommonJS stand-in so the bundle loads.
-    b.onResolve({ filter: /^(node:|fs$|fs\/promises$|path$|os$|worker_threads$|module$|url$|child_process$)/ }, (args) => ({ path: args.path, namespace: 'node-stub' }));
-    b.onLoad({ filter: /.*/, namespace: 'node-stub' }, (args) => ({ contents: `// browser stand-in for ${args.path}\nmodule.exports = {};\n`, loader: 'js' }));
   },
 };
 
@@ -49,11 +44,12 @@ export async function bundle(entry, outfile, { minify = false } = {}) {
   return Date.now() - t0;
 }
 
-/** Copies the tfjs WASM binaries (and the default weights, if any) next to the bundle. */
+/** Copies the tfjs WASM binaries, the sample photo and the default weights (if any) next to the bundle. */
 export function copyAssets(distDir) {
   mkdirSync(distDir, { recursive: true });
   const wasmDir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
   for (const f of readdirSync(wasmDir)) if (f.endsWith('.wasm')) copyFileSync(join(wasmDir, f), join(distDir, f));
+  copyFileSync(join(root, 'packages/ciaosr/assets/sample.png'), join(distDir, 'sample.png'));
   const weights = join(root, 'packages/ciaosr/weights/default.safetensors');
   let defaultWeights = null;
   if (existsSync(weights)) {

@@ -42,12 +42,13 @@ const tsconfig = {
   compilerOptions: {
     noEmit: true,
     baseUrl: rel('.'),
-    paths: { '@sr/*': ['packages/*/src/index.ts'] },
+    // Guides are Node scripts: `@sr/core` and `@sr/ciaosr` resolve to their Node entries as in Node.
+    paths: { '@sr/core': ['packages/core/src/node.ts'], '@sr/ciaosr': ['packages/ciaosr/src/node.ts'], '@sr/*/node': ['packages/*/src/node.ts'], '@sr/*': ['packages/*/src/index.ts'] },
     types: ['node'],
     noUnusedLocals: false,
   },
   // The demo and browser-test pages are type-checked here too (they are not in any package).
-  files: [...origin.keys(), rel('docs/demo/main.ts'), rel('scripts/browser-test/golden-page.ts'), rel('scripts/docs/figures.ts'), rel('scripts/docs/browser-stubs/node-require.ts')],
+  files: [...origin.keys(), rel('docs/demo/main.ts'), rel('scripts/browser-test/golden-page.ts'), rel('scripts/docs/figures.ts')],
 };
 writeFileSync(join(outDir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
 

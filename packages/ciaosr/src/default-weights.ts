@@ -1,4 +1,4 @@
-import { InputError, readCheckpoint, readSafetensors, type StateDict } from '@sr/core';
+import { InputError, envFilePath, readWeightsFile, shippedFilePath, storedConfig, type CheckpointSource, type StateDict } from '@sr/core';
 import type { TrainModelConfig } from './train.js';
 
 /** Where the built-in weights ship inside the package (relative to the package root). */
@@ -25,27 +25,23 @@ export const DEFAULT_MODEL_CONFIG: Readonly<TrainModelConfig> = Object.freeze({ 
 /** How to produce the built-in weights, quoted in the missing-weights errors. */
 export const TRAIN_DEFAULT_HINT = 'train them with `npm run train:default -w @sr/ciaosr` (see packages/ciaosr/MODEL_CARD.md)';
 
-const inNode = (): boolean => typeof process !== 'undefined' && !!process.versions?.node && typeof (globalThis as { window?: unknown }).window === 'undefined';
+/**
+ * URL of the built-in weights inside the installed package: a `file:` URL in Node (found from the
+ * package, whatever the working directory); in apps built with Vite or webpack 5 (or Rollup with an
+ * `import.meta` asset plugin) the URL of the asset they emit from this very expression. esbuild emits
+ * no such asset: there copy `@sr/ciaosr/weights/default.safetensors` next to the page and pass
+ * `{ weights: 'default.safetensors' }` (see docs/guides/browser-demo.md).
+ */
+export function defaultWeightsUrl(): URL {
+  return new URL('../weights/default.safetensors', import.meta.url);
+}
 
 /**
- * Path of a file shipped inside the package (e.g. {@link DEFAULT_WEIGHTS_FILE}), Node only, else null:
- * looks beside the running `ciaosr` CLI script, then for `node_modules/@sr/ciaosr/<rel>` and
- * `packages/ciaosr/<rel>` (monorepo) from the working directory upwards. (No `import.meta`: the
- * library also runs as CommonJS under jest.)
+ * Path of a file shipped inside the package (e.g. {@link SAMPLE_IMAGE_FILE}) when it exists, Node
+ * only, else null. Resolved from the package itself, not the working directory.
  */
 export async function findPackageFile(rel: string): Promise<string | null> {
-  if (!inNode()) return null;
-  const fs = await import('node:fs');
-  const path = await import('node:path');
-  const cands: string[] = [];
-  const script = process.argv[1];
-  if (script && /ciaosr/.test(script) && fs.existsSync(script)) cands.push(path.join(path.dirname(fs.realpathSync(script)), '..', rel));
-  for (let d = process.cwd(); ; d = path.dirname(d)) {
-    cands.push(path.join(d, 'node_modules', '@sr', 'ciaosr', rel), path.join(d, 'packages', 'ciaosr', rel));
-    if (path.basename(d) === 'ciaosr') cands.push(path.join(d, rel));
-    if (path.dirname(d) === d) break;
-  }
-  return cands.find((p) => fs.existsSync(p)) ?? null;
+  return shippedFilePath(new URL(`../${rel}`, defaultWeightsUrl()));
 }
 
 /**
@@ -53,14 +49,7 @@ export async function findPackageFile(rel: string): Promise<string | null> {
  * `CIAOSR_DEFAULT_WEIGHTS` environment variable overrides the search (it must name an existing file).
  */
 export async function findDefaultWeights(): Promise<string | null> {
-  if (!inNode()) return null;
-  const env = process.env[DEFAULT_WEIGHTS_ENV];
-  if (env) {
-    const fs = await import('node:fs');
-    if (!fs.existsSync(env)) throw new InputError(`${DEFAULT_WEIGHTS_ENV}=${env}: file not found`, 'E_NO_WEIGHTS');
-    return env;
-  }
-  return findPackageFile(DEFAULT_WEIGHTS_FILE);
+  return envFilePath(DEFAULT_WEIGHTS_ENV) ?? shippedFilePath(defaultWeightsUrl());
 }
 
 /** Checks a parsed configuration so a corrupt file fails with a clear message, not a shape error. */
@@ -87,50 +76,46 @@ export interface WeightsWithConfig {
 }
 
 /**
- * Reads a checkpoint file and the model configuration stored with it, in this order: the
- * safetensors `__metadata__.ciaosr_config` (written by `ciaosr train` and `train:default`), the
- * sidecar `<file>.json` of `ciaosr train` (`{ config }`), or `<dir>/<stem>.json` (`{ config }`, the
- * built-in `weights/default.json`). Other formats (`.pth`) load with `config: null`.
+ * Reads weights (a Node path, a URL, bytes or a Blob) and the model configuration stored with them, in
+ * this order: the safetensors `__metadata__.ciaosr_config` (written by `ciaosr train` and
+ * `train:default`), then, for Node files, the sidecar `<file>.json` of `ciaosr train` (`{ config }`)
+ * or `<dir>/<stem>.json` (`{ config }`, the built-in `weights/default.json`). Other formats (`.pth`)
+ * load with `config: null`.
  */
-export async function readWeightsWithConfig(file: string): Promise<WeightsWithConfig> {
-  const fs = await import('node:fs');
-  if (!fs.existsSync(file)) throw new InputError(`weights file not found: ${file}`, 'E_NO_WEIGHTS');
-  const bytes = new Uint8Array(fs.readFileSync(file));
-  let stateDict: StateDict;
-  let metadata: Record<string, string> = {};
-  if (/\.safetensors$/i.test(file)) {
-    const st = readSafetensors(bytes);
-    stateDict = st.stateDict;
-    metadata = st.metadata ?? {};
-  } else stateDict = await readCheckpoint(bytes);
-  let config: TrainModelConfig | null = null;
-  if (metadata[CONFIG_METADATA_KEY]) config = parseModelConfig(JSON.parse(metadata[CONFIG_METADATA_KEY]), `${file} (__metadata__.${CONFIG_METADATA_KEY})`);
-  else
-    for (const side of [`${file}.json`, file.replace(/\.[^./\\]+$/, '.json')]) {
-      if (side === file || !fs.existsSync(side)) continue;
-      const json = JSON.parse(fs.readFileSync(side, 'utf8')) as { config?: unknown };
-      if (json.config) {
-        config = parseModelConfig(json.config, side);
-        break;
-      }
-    }
-  return { stateDict, config, metadata };
+export async function readWeightsWithConfig(source: CheckpointSource): Promise<WeightsWithConfig> {
+  const w = await readWeightsFile(source);
+  return { stateDict: w.stateDict, metadata: w.metadata, config: storedConfig(w, CONFIG_METADATA_KEY, parseModelConfig) };
 }
 
 /**
- * Loads the built-in default weights and their stored configuration. Throws an `InputError`
- * (`E_NO_WEIGHTS`) that says how to train them when they are not installed, and
- * `E_WEIGHTS_CONFIG` when the file carries no configuration (the model is never guessed).
+ * Loads the built-in default weights and their stored configuration: `CIAOSR_DEFAULT_WEIGHTS` when set
+ * (Node), else {@link defaultWeightsUrl} (the file shipped in the package). Throws an `InputError`
+ * (`E_NO_WEIGHTS`) that says what to do when they cannot be read, and `E_WEIGHTS_CONFIG` when the
+ * file carries no configuration (the model is never guessed).
  */
 export async function loadDefaultWeights(): Promise<WeightsWithConfig & { file: string; config: TrainModelConfig }> {
-  const file = await findDefaultWeights();
-  if (!file)
+  const env = envFilePath(DEFAULT_WEIGHTS_ENV);
+  const url = defaultWeightsUrl();
+  if (!env && url.protocol === 'file:' && !shippedFilePath(url))
     throw new InputError(
       `no weights given and the built-in default weights (${DEFAULT_WEIGHTS_FILE}) are not installed: ${TRAIN_DEFAULT_HINT}, ` +
         'or pass { weights: "ciaosr.pth" | "ciaosr.safetensors" } (an official CiaoSR checkpoint or one trained with `ciaosr train`)',
       'E_NO_WEIGHTS',
     );
-  const w = await readWeightsWithConfig(file);
+  const source = env ?? url;
+  let w: WeightsWithConfig;
+  try {
+    w = await readWeightsWithConfig(source);
+  } catch (e) {
+    if (env || url.protocol === 'file:') throw e;
+    throw new InputError(
+      `cannot load the built-in weights from ${url.href} (${(e as Error).message}). Bundlers that emit ` +
+        '`new URL(…, import.meta.url)` assets (Vite, webpack 5) serve them automatically; with others (esbuild) copy ' +
+        `@sr/ciaosr/${DEFAULT_WEIGHTS_FILE} to that URL, or pass { weights: <URL or bytes> }`,
+      'E_NO_WEIGHTS',
+    );
+  }
+  const file = env ?? (url.protocol === 'file:' ? shippedFilePath(url)! : url.href);
   if (!w.config)
     throw new InputError(`${file} stores no model configuration (__metadata__.${CONFIG_METADATA_KEY} or a .json sidecar); ${TRAIN_DEFAULT_HINT}`, 'E_WEIGHTS_CONFIG');
   return { ...w, file, config: w.config };

@@ -15,5 +15,6 @@ export * from './upscaled-image.js';
 export * from './default-weights.js';
 export * from './upscaler.js';
 export * from './adam.js';
-export * from './train.js';
+// Training reads folders and writes checkpoints (Node): its functions are in the Node entry (node.ts).
+export type { TrainModelConfig, TrainOptions, TrainState } from './train.js';
 export * from './benchmark.js';

@@ -2,28 +2,38 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   InputError,
   imresize,
+  ensureBackend,
   initBackend,
   readCheckpoint,
   roundHalfEven,
+  sourceName,
   throwIfAborted,
   type Backbone,
   type BackendName,
   type StateDict,
 } from '@sr/core';
 import { createCiaoSRBackbone, type CiaoSRBackboneName, type BackboneOptions } from './backbones.js';
-import { loadDefaultWeights } from './default-weights.js';
+import { loadDefaultWeights, readWeightsWithConfig } from './default-weights.js';
 import type { CiaoSRHeadOptions } from './head.js';
 import { prepareInput, type UpscaleInput } from './input.js';
 import { CiaoSR } from './model.js';
+import type { TrainModelConfig } from './train.js';
 import { runTiledCiaoSR, type TiledInferenceOptions } from './tiled-inference.js';
 import { UpscaledImage } from './upscaled-image.js';
 
-/** Weights: a checkpoint path/URL/bytes (.pth as released or .safetensors), a state dict, or `'random'` (testing only). */
-export type WeightsSource = string | URL | ArrayBuffer | Uint8Array | StateDict | 'random';
+/**
+ * Weights: a checkpoint (.pth as released, or .safetensors) as a Node path, a URL (a string URL in
+ * browsers), bytes or a Blob; a state dict; or `'random'` (testing only).
+ */
+export type WeightsSource = string | URL | ArrayBuffer | Uint8Array | Blob | StateDict | 'random';
 
 /** Options of {@link createUpscaler}. */
 export interface CreateUpscalerOptions {
-  /** Default: the built-in `weights/default.safetensors` with its stored configuration (see MODEL_CARD.md) when installed, else an error. */
+  /**
+   * Default: the built-in `weights/default.safetensors` (see MODEL_CARD.md and {@link defaultWeightsUrl}).
+   * Whatever the source, a configuration stored with the weights (safetensors `__metadata__.ciaosr_config`,
+   * or a `ciaosr train` JSON sidecar in Node) builds the model.
+   */
   weights?: WeightsSource;
   /** `'edsr-baseline'` (default) or your own {@link Backbone} (e.g. `backboneFromFunction`). */
   backbone?: CiaoSRBackboneName | Backbone;
@@ -31,7 +41,7 @@ export interface CreateUpscalerOptions {
   backboneOptions?: BackboneOptions;
   /** Head options (hidden sizes); channels come from the backbone. */
   head?: Omit<CiaoSRHeadOptions, 'channels'>;
-  /** tfjs backend to initialise first (default: keep the current one). */
+  /** tfjs backend to initialise first (default: keep the current one; `'auto'` when none is set up yet). */
   backend?: BackendName;
   /** Strict key matching when loading weights (default true). */
   strict?: boolean;
@@ -68,25 +78,45 @@ export function outputSize(h: number, w: number, scale: UpscaleOptions['scale'])
   return [roundHalfEven(h * sy), roundHalfEven(w * sx)];
 }
 
-async function resolveWeights(src: WeightsSource): Promise<StateDict | null> {
-  if (src === 'random') return null;
-  if (typeof src === 'string' || src instanceof URL || src instanceof ArrayBuffer || src instanceof Uint8Array) return readCheckpoint(src);
-  return src;
+/** What builds the model: weights and, when the weights store one, their configuration. */
+interface ModelPlan {
+  sd: StateDict | null;
+  /** The stored configuration and where it came from (it then fixes backbone and head). */
+  stored?: { config: TrainModelConfig; where: string };
+}
+
+async function planFromSource(src: WeightsSource): Promise<ModelPlan> {
+  if (src === 'random') return { sd: null };
+  if (typeof src === 'string' || src instanceof URL || src instanceof ArrayBuffer || src instanceof Uint8Array || (typeof Blob !== 'undefined' && src instanceof Blob)) {
+    const w = await readWeightsWithConfig(src);
+    return { sd: w.stateDict, stored: w.config ? { config: w.config, where: sourceName(src) } : undefined };
+  }
+  return { sd: src as StateDict };
+}
+
+async function planDefault(): Promise<ModelPlan> {
+  const def = await loadDefaultWeights();
+  return { sd: def.stateDict, stored: { config: def.config, where: `the built-in weights (${def.file})` } };
 }
 
 /**
- * With no `weights`, the built-in weights and the configuration stored with them define the model
- * (never assumed); a conflicting backbone or head option is an error.
+ * The model: from the configuration stored with the weights when there is one (a conflicting backbone
+ * or head option is then an error, never silently ignored), else from the options.
  */
-async function defaultModel(opts: CreateUpscalerOptions): Promise<{ sd: StateDict; backbone: Backbone; head: Omit<CiaoSRHeadOptions, 'channels'> }> {
-  const def = await loadDefaultWeights();
-  const c = def.config;
-  if ((opts.backbone !== undefined && opts.backbone !== c.backbone) || opts.backboneOptions || opts.head)
-    throw new InputError(
-      `the built-in weights (${def.file}) fix the model (${c.backbone}, ${c.feats} feats, ${c.blocks} blocks, hidden [${c.hidden}]); ` +
-        'pass your own { weights } to choose backbone or head options',
-    );
-  return { sd: def.stateDict, backbone: createCiaoSRBackbone(c.backbone, { feats: c.feats, blocks: c.blocks }), head: { hiddenList: c.hidden } };
+function buildModel(plan: ModelPlan, opts: CreateUpscalerOptions): CiaoSR {
+  const c = plan.stored?.config;
+  if (c) {
+    if ((opts.backbone !== undefined && opts.backbone !== c.backbone) || opts.backboneOptions || opts.head)
+      throw new InputError(
+        `${plan.stored!.where} fix the model (${c.backbone}, ${c.feats} feats, ${c.blocks} blocks, hidden [${c.hidden}]); ` +
+          'backbone and head options apply only to weights that store no configuration',
+      );
+    const backbone = createCiaoSRBackbone(c.backbone, { feats: c.feats, blocks: c.blocks });
+    return new CiaoSR(backbone, { hiddenList: c.hidden, channels: backbone.channels });
+  }
+  const bb = opts.backbone ?? 'edsr-baseline';
+  const backbone = typeof bb === 'string' ? createCiaoSRBackbone(bb, opts.backboneOptions) : bb;
+  return new CiaoSR(backbone, { ...opts.head, channels: backbone.channels });
 }
 
 /**
@@ -99,13 +129,11 @@ async function defaultModel(opts: CreateUpscalerOptions): Promise<{ sd: StateDic
  */
 export async function createUpscaler(opts: CreateUpscalerOptions = {}): Promise<Upscaler> {
   if (opts.backend) await initBackend(opts.backend);
-  const def = opts.weights === undefined ? await defaultModel(opts) : null;
-  const sd = def ? def.sd : await resolveWeights(opts.weights!);
-  const bb = opts.backbone ?? 'edsr-baseline';
-  const backbone = def ? def.backbone : typeof bb === 'string' ? createCiaoSRBackbone(bb, opts.backboneOptions) : bb;
-  const model = new CiaoSR(backbone, { ...(def ? def.head : opts.head), channels: backbone.channels });
+  else await ensureBackend();
+  const plan = opts.weights === undefined ? await planDefault() : await planFromSource(opts.weights);
+  const model = buildModel(plan, opts);
   try {
-    if (sd) model.loadWeights(sd, { strict: opts.strict ?? true });
+    if (plan.sd) model.loadWeights(plan.sd, { strict: opts.strict ?? true });
   } catch (e) {
     model.dispose();
     throw e;

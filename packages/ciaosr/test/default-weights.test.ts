@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodeImage, expectNoLeak, initBackend, writeSafetensors } from '@sr/core';
-import { CiaoSR, createCiaoSRBackbone, createUpscaler, DEFAULT_WEIGHTS_ENV, readWeightsWithConfig } from '../src/index.js';
+import { pathToFileURL } from 'node:url';
+import { CiaoSR, createCiaoSRBackbone, createUpscaler, DEFAULT_WEIGHTS_ENV, defaultWeightsUrl, findDefaultWeights, findPackageFile, readWeightsWithConfig } from '../src/index.js';
 import { main } from '../src/cli/ciaosr.js';
 import { evalCrop, evalGeometry } from '../src/cli/eval-default.js';
 import { trainLogMarkdown } from '../src/cli/train-log.js';
@@ -33,12 +34,23 @@ describe('built-in default weights and sample', () => {
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test('no weights and none installed: a clear error that says how to train them', async () => {
+  test('the built-in weights are found from the package, whatever the working directory', async () => {
     delete process.env[DEFAULT_WEIGHTS_ENV];
     process.chdir(os.tmpdir()); // nothing named packages/ciaosr or node_modules/@sr/ciaosr above it
-    await expect(createUpscaler()).rejects.toThrow(/built-in default weights .* are not installed: train them with `npm run train:default -w @sr\/ciaosr`/);
+    expect(defaultWeightsUrl().href).toBe(pathToFileURL(path.join(PKG, 'weights', 'default.safetensors')).href);
+    expect(await findDefaultWeights()).toBe(path.join(PKG, 'weights', 'default.safetensors'));
+    expect(await findPackageFile('assets/sample.png')).toBe(path.join(PKG, 'assets', 'sample.png'));
     process.env[DEFAULT_WEIGHTS_ENV] = path.join(dir, 'missing.safetensors');
     await expect(createUpscaler()).rejects.toThrow(/CIAOSR_DEFAULT_WEIGHTS=.*missing\.safetensors: file not found/);
+  });
+
+  test('explicit weights that store a configuration build that model (path, URL or bytes)', async () => {
+    for (const src of [weights, pathToFileURL(weights), new Uint8Array(fs.readFileSync(weights))]) {
+      const sr = await createUpscaler({ weights: src });
+      expect(sr.model.backbone.channels).toBe(8);
+      sr.dispose();
+    }
+    await expect(createUpscaler({ weights, head: { hiddenList: [32] } })).rejects.toThrow(/fix the model .*apply only to weights that store no configuration/);
   });
 
   test('the model is built from the configuration stored in the weights file', async () => {

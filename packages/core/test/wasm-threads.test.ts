@@ -19,7 +19,7 @@ test('initBackend("wasm", { wasmThreads: 2 }) runs XNNPACK on 2 threads, matchin
 
 // The pool's workers must not keep Node alive: a script that finished its work has to exit by itself
 // (they used to stay referenced, and a 2-thread training script hung after writing its results). The
-// child runs core's source, bundled by esbuild (tests do not assume a built dist/).
+// child runs core's source (its Node entry), bundled by esbuild (tests do not assume a built dist/).
 test('a Node process with a 2-thread WASM pool exits when its work is done', async () => {
   const esbuild = await import('esbuild');
   const path = await import('node:path');
@@ -31,7 +31,7 @@ test('a Node process with a 2-thread WASM pool exits when its work is done', asy
     esbuild.buildSync({
       stdin: {
         contents: `import * as tf from '@tensorflow/tfjs-core';
-          import { initBackend } from './src/index.ts';
+          import { initBackend } from './src/node.ts';
           await initBackend('wasm', { wasmThreads: 2 });
           const y = tf.matMul(tf.ones([64, 64]), tf.ones([64, 64]));
           console.log('done', (await y.data())[0], tf.getBackend());`,

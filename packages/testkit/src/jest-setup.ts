@@ -3,6 +3,9 @@
 // (tfjs-runtime.md, trap 2). The `webgpu` package is ESM-only, so under jest (CommonJS) its native
 // addon is required directly and handed to core's `installDawn`. SR_WEBGPU=0 skips it.
 import * as path from 'node:path';
+// Tests that import a package's src/index.ts (the browser entry) still run in Node: install core's
+// Node platform (file access, WASM paths, Dawn loader) as the Node entry does.
+import '../../core/src/platform/node-install.js';
 import { installDawn, type DawnModule } from '../../core/src/backend/node-webgpu.js';
 
 if (process.env.SR_WEBGPU !== '0' && !(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) {

@@ -1,3 +1,4 @@
 export * from './init-backend.js';
+export * from './ensure-backend.js';
 export * from './node-webgpu.js';
 export * from './wasm-kernels/index.js';

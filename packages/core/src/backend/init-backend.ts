@@ -1,11 +1,10 @@
 /// <reference types="@webgpu/types" />
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import { BackendError } from '../errors/index.js';
 import { isNode } from '../platform/env.js';
-import { nodeRequire } from '../platform/node-require.js';
-import { installDawn, type DawnModule } from './node-webgpu.js';
-import { prepareNodeWasmThreads, registerWasmTrainingKernels } from './wasm-kernels/index.js';
+import { nodePlatform, requireNodePlatform } from '../platform/node-platform.js';
+import { installDawn } from './node-webgpu.js';
+import { registerWasmTrainingKernels } from './wasm-kernels/index.js';
 
 /** Backends `@sr` can run on. `auto` picks the fastest available (see {@link initBackend}). */
 export type BackendName = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -44,13 +43,16 @@ export interface InitBackendOptions {
 
 const SOFTWARE = /llvmpipe|swiftshader|lavapipe|software|microsoft basic render/i;
 
-async function ensureNavigatorGpu(opts: InitBackendOptions): Promise<GPU | undefined> {
+async function ensureNavigatorGpu(opts: InitBackendOptions, requireHardware: boolean): Promise<GPU | undefined> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   if (nav?.gpu) return nav.gpu;
   if (!isNode() || opts.nodeWebGPU === false) return undefined;
-  const specifier = 'webgpu';
-  const dawn = (await import(/* webpackIgnore: true */ specifier)) as DawnModule;
-  installDawn(dawn);
+  // Dawn is loaded only here, when WebGPU is asked for, so its start-up warnings appear only then.
+  const platform = nodePlatform();
+  if (!platform) return undefined;
+  if (requireHardware && !opts.allowSoftwareWebGPU && !platform.mayHaveGpu())
+    throw new Error('no GPU device on this machine (no /dev/dri render node, NVIDIA or WSL device); WASM is faster');
+  installDawn(await platform.loadDawn());
   return (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
 }
 
@@ -68,17 +70,20 @@ async function probeAdapter(gpu: GPU): Promise<BackendReport['adapter']> {
 }
 
 async function activate(name: Exclude<BackendName, 'auto'>, opts: InitBackendOptions): Promise<void> {
+  // Each backend is imported only when it is activated: bundlers split them into chunks that a page
+  // loads only when it uses them (an app on WebGPU + WASM never downloads WebGL or CPU).
   if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
   if (name === 'webgl') await import('@tensorflow/tfjs-backend-webgl');
+  if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
   let restoreCpus: (() => void) | undefined;
   if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths);
     else if (isNode()) {
-      const dir = nodeRequire.resolve('@tensorflow/tfjs-backend-wasm/package.json').replace(/package\.json$/, 'dist/');
+      const dir = requireNodePlatform('WASM in Node').resolve('@tensorflow/tfjs-backend-wasm/package.json').replace(/package\.json$/, 'dist/');
       wasm.setWasmPaths(dir);
     }
-    if (opts.wasmThreads && isNode() && opts.wasmThreads > 1) restoreCpus = prepareNodeWasmThreads(opts.wasmThreads, wasm);
+    if (opts.wasmThreads && isNode() && opts.wasmThreads > 1) restoreCpus = requireNodePlatform('WASM threads in Node').prepareWasmThreads(opts.wasmThreads, wasm);
     else if (opts.wasmThreads) wasm.setThreadsCount(opts.wasmThreads);
     registerWasmTrainingKernels();
   }
@@ -134,7 +139,7 @@ export async function initBackend(requested: BackendName = 'auto', opts: InitBac
   let adapter: BackendReport['adapter'];
   const tryWebGPU = async (requireHardware: boolean): Promise<boolean> => {
     try {
-      const gpu = await ensureNavigatorGpu(opts);
+      const gpu = await ensureNavigatorGpu(opts, requireHardware);
       if (!gpu) throw new Error('navigator.gpu is not available');
       const probed = await probeAdapter(gpu);
       adapter = probed;

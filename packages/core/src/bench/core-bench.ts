@@ -4,6 +4,7 @@ import { initBackend } from '../backend/init-backend.js';
 import { createBackbone } from '../models/registry.js';
 import { ensureGradients } from '../train/gradients.js';
 import { isNode } from '../platform/env.js';
+import '../platform/node-install.js';
 import { nodeRequire } from '../platform/node-require.js';
 import { countFlops } from './flops.js';
 import { gatherLinear, gatherLinearComposite } from '../ops/gather-linear.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { isNode } from '../platform/env.js';
-import { nodeRequire } from '../platform/node-require.js';
+import { nodePlatform } from '../platform/node-platform.js';
 
 /** The machine a benchmark ran on (recorded with every result so numbers stay comparable). */
 export interface MachineInfo {
@@ -16,8 +16,9 @@ export interface MachineInfo {
 
 /** Describes this machine: CPU model and count, runtime and OS (Node), or the user agent (browser). */
 export function machineInfo(): MachineInfo {
-  if (isNode()) {
-    const os = nodeRequire('os') as typeof import('os');
+  const platform = isNode() ? nodePlatform() : undefined;
+  if (platform) {
+    const os = platform.require('os') as typeof import('os');
     const cpus = os.cpus();
     return {
       cpuModel: cpus[0]?.model?.trim() ?? 'unknown',

@@ -1,5 +1,5 @@
 import { isNode } from '../platform/env.js';
-import { nodeRequire } from '../platform/node-require.js';
+import { nodeFs, nodePath } from '../platform/node-platform.js';
 import type { BenchRecord } from './run-benchmark.js';
 
 /** PyTorch 1.13 on the reference 2-core CPU: 3×3 conv 64→64 on 128² in 6.3 ms (tfjs-runtime.md). */
@@ -45,8 +45,8 @@ export function benchMarkdown(title: string, records: BenchRecord[]): string {
  */
 export function writeBenchResults(pkg: string, records: BenchRecord[], dir = 'bench/results'): { json: string; markdown: string } {
   if (!isNode()) throw new Error('writeBenchResults needs Node.js (it writes files)');
-  const fs = nodeRequire('fs') as typeof import('fs');
-  const path = nodeRequire('path') as typeof import('path');
+  const fs = nodeFs('writeBenchResults');
+  const path = nodePath('writeBenchResults');
   const out = path.resolve(dir);
   fs.mkdirSync(out, { recursive: true });
   const json = path.join(out, `${pkg}.json`);

@@ -12,6 +12,7 @@ import { maxValue, type ImageArray } from '../image/image-array.js';
 import { roundHalfToEven } from '../image/round.js';
 import { CliArgumentError } from './cli-options.js';
 import { cliImageFormat } from './cli-output.js';
+import { nodeFs } from '../platform/node-platform.js';
 
 /** Commander parser of `--bit-depth <8|16>`. */
 export function cliBitDepth(value: string): 8 | 16 {
@@ -98,6 +99,6 @@ export async function cliWriteImage(file: string, img: ImageArray, opts: { warn?
     await new Promise<void>((resolve, reject) => process.stdout.write(bytes, (e) => (e ? reject(e) : resolve())));
     return;
   }
-  const fs = await import('node:fs/promises');
+  const fs = nodeFs('writing files').promises;
   await fs.writeFile(file, bytes);
 }

@@ -3,11 +3,12 @@
  * the file is not one of the inputs (unless `--force`), its extension names a format we write, `-`
  * (stdout) is not asked to hold several images, and the output size is within bounds. A run that
  * cannot write its result must fail in a second, not after minutes of work with a raw `ENOENT`.
- * Node only (`node:fs` is imported inside the functions; this module is part of the browser-safe index).
+ * Node only (`fs`/`path` come through the Node platform inside the functions; this module is part of the browser-safe index).
  * @module
  */
 import { CliUsageError } from './cli-options.js';
 import type { ImageFormat } from '../image/codec.js';
+import { nodeFs, nodePath } from '../platform/node-platform.js';
 
 /**
  * Largest output image the CLIs write, in pixels: 8192² ≈ 67 MP (a float32 RGB tensor of it is 0.8 GB,
@@ -53,8 +54,8 @@ export interface CliOutputCheckOptions {
 }
 
 async function realOrResolved(file: string): Promise<string> {
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
+  const fs = nodeFs('writing files').promises;
+  const path = nodePath('resolving paths');
   const abs = path.resolve(file);
   try {
     return await fs.realpath(abs);
@@ -77,13 +78,13 @@ export async function cliCheckOutputFile(file: string, opts: CliOutputCheckOptio
   if (file === '-') return;
   if (file.trim() === '') throw new CliUsageError('the output file name is empty');
   if (opts.image) cliImageFormat(file);
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
+  const fs = nodeFs('writing files').promises;
+  const path = nodePath('resolving paths');
   const dir = path.dirname(path.resolve(file));
   const st = await fs.stat(dir).catch(() => null);
   if (!st) throw new CliUsageError(`cannot write ${file}: the folder ${dir} does not exist`);
   if (!st.isDirectory()) throw new CliUsageError(`cannot write ${file}: ${dir} is not a folder`);
-  await fs.access(dir, (await import('node:fs')).constants.W_OK).catch(() => {
+  await fs.access(dir, nodeFs('checking folders').constants.W_OK).catch(() => {
     throw new CliUsageError(`cannot write ${file}: the folder ${dir} is not writable`);
   });
   const self = await fs.stat(file).catch(() => null);
@@ -105,7 +106,7 @@ export async function cliCheckOutputFile(file: string, opts: CliOutputCheckOptio
 export async function cliPrepareOutputDir(dir: string): Promise<void> {
   if (dir === '-') throw new CliUsageError("'-' (stdout) is not an output folder");
   if (dir.trim() === '') throw new CliUsageError('the output folder name is empty');
-  const fs = await import('node:fs/promises');
+  const fs = nodeFs('writing files').promises;
   const st = await fs.stat(dir).catch(() => null);
   if (st && !st.isDirectory()) throw new CliUsageError(`cannot write into ${dir}: it is a file, not a folder`);
   if (!st)

@@ -8,12 +8,13 @@
  * option parsers therefore throw an error that commander recognises by its code (see
  * `CliArgumentError`), and {@link cliRun} accepts any object with commander's `parseAsync`.
  * Node built-ins are only touched inside the functions that need them (`process.stdin`, `process.stdout`,
- * a dynamic `node:fs/promises` import).
+ * and `fs`/`path` through the Node platform that the Node entry installs).
  * @module
  */
 import { SrError } from '../errors/index.js';
 import { initBackend, type BackendName, type BackendReport } from '../backend/init-backend.js';
 import { cliChoice } from './cli-options.js';
+import { nodeFs, nodePath } from '../platform/node-platform.js';
 
 export * from './cli-options.js';
 export * from './cli-output.js';
@@ -57,8 +58,7 @@ export async function cliWriteOutput(file: string, bytes: Uint8Array): Promise<v
     await new Promise<void>((resolve, reject) => process.stdout.write(bytes, (e) => (e ? reject(e) : resolve())));
     return;
   }
-  const fs = await import('node:fs/promises');
-  await fs.writeFile(file, bytes);
+  await nodeFs('cliWriteOutput').promises.writeFile(file, bytes);
 }
 
 /**
@@ -66,8 +66,8 @@ export async function cliWriteOutput(file: string, bytes: Uint8Array): Promise<v
  * and reports `wrote <file>` on stderr unless `quiet` (the benchmark commands' output). Node only.
  */
 export async function cliWriteJson(file: string, value: unknown, opts: { quiet?: boolean } = {}): Promise<void> {
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
+  const fs = nodeFs('cliWriteJson').promises;
+  const path = nodePath('cliWriteJson');
   await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
   await fs.writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
   if (!opts.quiet) process.stderr.write(`wrote ${file}\n`);

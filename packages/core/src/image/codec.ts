@@ -6,6 +6,7 @@
  */
 import { InputError } from '../errors/index.js';
 import { isNode } from '../platform/env.js';
+import { nodeFs } from '../platform/node-platform.js';
 import { validateImageArray, type ImageArray } from './image-array.js';
 import { decodeJpeg, encodeJpeg, isJpeg } from './jpeg.js';
 import { decodePng, encodePng, isPng } from './png.js';
@@ -114,7 +115,7 @@ export async function readBytes(src: ImageSource): Promise<Uint8Array> {
     if (!res.ok) throw new InputError(`cannot fetch ${s}: HTTP ${res.status}`, 'E_IO');
     return new Uint8Array(await res.arrayBuffer());
   }
-  const fs = await import('node:fs/promises');
+  const fs = nodeFs(`reading the image file ${s}`).promises;
   const path = s.startsWith('file:') ? new URL(s) : s;
   try {
     return new Uint8Array(await fs.readFile(path));
@@ -134,6 +135,5 @@ export async function writeImage(path: string, img: ImageArray, opts: { quality?
   const format: ImageFormat | null = ext === 'png' ? 'png' : ext === 'jpg' || ext === 'jpeg' ? 'jpeg' : null;
   if (!format) throw new InputError(`writeImage: cannot tell the format from '${path}' (use .png, .jpg or .jpeg)`, 'E_IMAGE_FORMAT');
   const bytes = await encodeImage(img, format, opts.quality);
-  const fs = await import('node:fs/promises');
-  await fs.writeFile(path, bytes);
+  await nodeFs(`writeImage('${path}')`).promises.writeFile(path, bytes);
 }

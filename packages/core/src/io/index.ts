@@ -5,3 +5,5 @@ export * from './safetensors.js';
 export { readPthObject, isGzip, isZip, gunzip } from './pth.js';
 export { unpickle, PyGlobal, PyObject, type PickleGlobals } from './pickle.js';
 export { torchGlobals } from './torch-globals.js';
+export * from './weights-file.js';
+export { sourceBytes, sourceName } from './source.js';

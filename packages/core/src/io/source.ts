@@ -1,11 +1,13 @@
 /**
  * Turns a checkpoint source (Node path, URL, ArrayBuffer, Uint8Array, Blob) into bytes. Node's file
- * system is imported dynamically and only for paths, so browser bundles never touch it.
+ * system is reached through the Node platform (installed by the Node entry) and only for paths and
+ * `file:` URLs, so browser bundles never contain it.
  * @module
  */
 import { CheckpointError } from '../errors/index.js';
+import { nodeFs, nodePlatform } from '../platform/node-platform.js';
 
-/** Anything a checkpoint can be read from. */
+/** Anything a checkpoint can be read from: in Node a string is a file path (or an http(s) URL); in browsers a URL. */
 export type CheckpointSource = string | URL | ArrayBuffer | Uint8Array | Blob;
 
 /** True for `http://` / `https://` strings (everything else that is a string is a file path). */
@@ -24,9 +26,8 @@ async function fetchBytes(url: string | URL): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-async function readFileBytes(path: string): Promise<Uint8Array> {
-  // The magic comments keep browser bundlers from trying to resolve Node built-ins.
-  const fs = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
+async function readFileBytes(path: string | URL): Promise<Uint8Array> {
+  const fs = nodeFs(`reading the checkpoint file '${path}'`).promises;
   try {
     const b = await fs.readFile(path);
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -42,13 +43,12 @@ export async function sourceBytes(source: CheckpointSource): Promise<Uint8Array>
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
   if (typeof Blob !== 'undefined' && source instanceof Blob) return new Uint8Array(await source.arrayBuffer());
   if (source instanceof URL) {
-    if (source.protocol === 'file:') {
-      const { fileURLToPath } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:url');
-      return readFileBytes(fileURLToPath(source));
-    }
+    // fs.readFile reads file: URLs itself.
+    if (source.protocol === 'file:') return readFileBytes(source);
     return fetchBytes(source);
   }
-  if (typeof source === 'string') return isHttp(source) ? fetchBytes(source) : readFileBytes(source);
+  // In Node a string is a path (or an http(s) URL); in a browser it is a URL, relative to the page.
+  if (typeof source === 'string') return isHttp(source) || !nodePlatform() ? fetchBytes(source) : readFileBytes(source);
   throw new CheckpointError(`unsupported checkpoint source ${Object.prototype.toString.call(source)}`, 'E_INPUT');
 }
 

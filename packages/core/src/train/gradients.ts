@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { SrError } from '../errors/index.js';
 import { isNode } from '../platform/env.js';
-import { nodeRequire } from '../platform/node-require.js';
+import { nodePlatform } from '../platform/node-platform.js';
 
 /** True when tfjs gradient functions are registered (`tf.grad`, optimizers need them). */
 export function gradientsRegistered(): boolean {
@@ -22,9 +22,10 @@ export function gradientsRegistered(): boolean {
 export async function ensureGradients(): Promise<void> {
   if (gradientsRegistered()) return;
   const errors: string[] = [];
-  if (isNode()) {
+  const platform = isNode() ? nodePlatform() : undefined;
+  if (platform) {
     try {
-      nodeRequire('@tensorflow/tfjs');
+      platform.require('@tensorflow/tfjs');
     } catch (e) {
       errors.push(`@tensorflow/tfjs: ${(e as Error).message}`);
     }

@@ -16,7 +16,6 @@ export {
 export type { KernelArgs, TensorInfoLike } from './tensor-util.js';
 export { maxPoolGradImpl } from './max-pool-grad.js';
 export { gatherV2Heap, unsortedSegmentSumHeap, type HeapKernelArgs } from './gather-scatter.js';
-export { prepareNodeWasmThreads } from './node-threads.js';
 
 const ALL_KERNELS = [...convBackpropKernels, ...maxPoolGradKernels, ...gatherScatterKernels];
 
