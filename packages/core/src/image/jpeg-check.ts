@@ -2,8 +2,9 @@
  * Structural check of a JPEG before jpeg-js decodes it (ITU T.81 §B.1): the marker segments are walked
  * from SOI, every segment length must lie inside the file, the frame header (SOFn) gives the size that
  * is checked against the pixel limit before any pixel buffer is allocated, and the file must reach EOI.
- * jpeg-js's tolerant mode otherwise decodes a truncated file to an image whose missing rows are filled
- * with whatever the decoder had. JPEG has no checksum: a bit flip inside entropy-coded data can still
+ * jpeg-js 0.4 rejects the truncations we tried by itself, but only after allocating the frame, and its
+ * tolerant mode skips what it does not understand; the walk makes "truncated" one early, clear error
+ * whatever the decoder does. JPEG has no checksum: a bit flip inside entropy-coded data can still
  * decode to wrong pixels (as in every JPEG decoder), but never to a partial image.
  * @module
  */
