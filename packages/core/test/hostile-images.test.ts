@@ -156,7 +156,7 @@ describe('JPEG', () => {
       fc.asyncProperty(fc.nat({ max: good.length - 1 }), fc.integer({ min: 0, max: 7 }), fc.boolean(), async (at, bit, truncate) => {
         const b = truncate ? good.subarray(0, at) : good.slice();
         if (!truncate) b[at] ^= 1 << bit;
-        const out = await decodeImage(b).then((img) => img, (e: unknown) => e);
+        const out: ImageArray | Error = await decodeImage(b).then((img) => img, (e: unknown) => e as Error);
         if (out instanceof Error) expect(out).toBeInstanceOf(InputError);
         else {
           // JPEG has no checksum: a flip in entropy-coded data may change pixels, never the layout.

@@ -33,9 +33,9 @@ export function isZip(b: Uint8Array): boolean {
 /** Limits of the checkpoint readers. */
 export interface CheckpointLimitOptions {
   /**
-   * Most bytes a gzip stream or one zip entry may inflate to (default: `$SR_MAX_INFLATE_BYTES`, else
-   * {@link DEFAULT_MAX_INFLATE_BYTES} = 2 GiB). Zip storages are further bounded by the bytes the pickle
-   * declares for them.
+   * Most bytes a gzip stream, or the compressed entries of a zip together, may inflate to (default:
+   * `$SR_MAX_INFLATE_BYTES`, else {@link DEFAULT_MAX_INFLATE_BYTES} = 1 GiB). Zip storages are further
+   * bounded by the bytes the pickle declares for them.
    */
   maxInflateBytes?: number;
 }
@@ -101,7 +101,7 @@ export function readZipCheckpoint(bytes: Uint8Array, opts: CheckpointLimitOption
   const files = extract(bytes, (f) => {
     names.push(f.name);
     if (!isMeta(f.name)) return false;
-    if (f.originalSize > maxBytes) tooBig(f, maxBytes, 'the maxInflateBytes limit');
+    if (f.compression !== 0 && f.originalSize > maxBytes) tooBig(f, maxBytes, 'the maxInflateBytes limit');
     return true;
   });
   const pkl = Object.keys(files).find((f) => f === 'data.pkl' || f.endsWith('/data.pkl'));
@@ -118,8 +118,8 @@ export function readZipCheckpoint(bytes: Uint8Array, opts: CheckpointLimitOption
     const need = claimed.get(f.name);
     if (need === undefined) return false;
     if (f.originalSize > need) tooBig(f, need, 'the bytes its storage holds according to data.pkl');
-    total += f.originalSize;
-    if (total > maxBytes) tooBig(f, maxBytes, 'the maxInflateBytes limit for all storages together');
+    if (f.compression !== 0) total += f.originalSize; // stored entries are copied from the file, not inflated
+    if (total > maxBytes) tooBig(f, maxBytes, 'the maxInflateBytes limit for all compressed storages together');
     return true;
   });
   const storage = (ref: StorageRef): Uint8Array => {

@@ -16,11 +16,13 @@ import { InputError } from '../errors/index.js';
 export const DEFAULT_MAX_PIXELS = 50_000_000;
 
 /**
- * Default ceiling on the bytes one gzip stream or zip entry may inflate to: 2 GiB. Above it a typed array
- * cannot be allocated in every engine, and no checkpoint of the models here comes close (the largest is
- * ~70 MB).
+ * Default ceiling on the bytes a gzip stream, or the compressed entries of a zip, may inflate to: 1 GiB.
+ * The largest checkpoint of the models here is ~70 MB, so this is ~15× headroom, while a decompression
+ * bomb is stopped before it can take a browser tab's memory (the inflated bytes and the tensors made
+ * from them are held at once). Uncompressed (stored) zip entries, as `torch.save` writes them, are
+ * already in memory and not counted.
  */
-export const DEFAULT_MAX_INFLATE_BYTES = 2 ** 31;
+export const DEFAULT_MAX_INFLATE_BYTES = 2 ** 30;
 
 /** Environment variable overriding {@link DEFAULT_MAX_PIXELS} (a positive integer, e.g. `SR_MAX_PIXELS=100000000`). */
 export const MAX_PIXELS_ENV = 'SR_MAX_PIXELS';
