@@ -41,8 +41,9 @@ const TYPED_ARRAY_MAX = 2 ** 31 - 1;
  * `maxStorageBufferBindingSize` / `maxBufferSize` per tensor; cpu a sane bound. Bytes already held by
  * tensors (weights) are subtracted from the total.
  */
-export function backendMemoryLimits(backend: string = tf.getBackend()): MemoryLimits {
-  const held = tf.memory().numBytes;
+export function backendMemoryLimits(backendName?: string): MemoryLimits {
+  const held = tf.memory().numBytes; // also initialises the default backend, so getBackend() has a name
+  const backend = backendName ?? tf.getBackend();
   if (backend === 'wasm')
     return { backend, totalBytes: Math.max(0, WASM_PLANNABLE - held), maxTensorBytes: TYPED_ARRAY_MAX, source: `WASM heap ${WASM_HEAP_BYTES / GiB} GiB, ${fmtBytes(held)} already held by tensors` };
   if (backend === 'webgpu') {
