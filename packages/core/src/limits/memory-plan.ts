@@ -139,6 +139,23 @@ export function assertIntInRange(name: string, value: unknown, min: number, max:
   return value;
 }
 
+/** Largest `count` of the diverse samplers (LAR-SR, VSpSR, RefVAE): every sample is held until returned. */
+export const MAX_SAMPLE_COUNT = 1000;
+
+/**
+ * Checks a sampler's `count` (an integer in 1..{@link MAX_SAMPLE_COUNT}) and, once the output size is
+ * known, that `count` results of `width × height × channels` float32 fit the backend together.
+ * Throws {@link InputError} `E_OPTION` / `E_MEMORY` naming `what`.
+ */
+export function assertSampleCount(count: unknown, what: string, output?: { width: number; height: number; channels?: number }): number {
+  const n = assertIntInRange(`${what}: count`, count, 1, MAX_SAMPLE_COUNT);
+  if (output) {
+    const { width, height, channels = 3 } = output;
+    assertMemoryPlan([{ name: `${n} sample${n > 1 ? 's' : ''} of ${width}×${height}×${channels}`, bytes: n * width * height * channels * 4 }], what);
+  }
+  return n;
+}
+
 /** Bytes as a short human string (`1.5 GiB`). */
 export function fmtBytes(n: number): string {
   if (n >= GiB) return `${(n / GiB).toFixed(2)} GiB`;
