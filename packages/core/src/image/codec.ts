@@ -9,7 +9,6 @@ import { isNode } from '../platform/env.js';
 import { validateImageArray, type ImageArray } from './image-array.js';
 import { decodeJpeg, encodeJpeg, isJpeg } from './jpeg.js';
 import { decodePng, encodePng, isPng } from './png.js';
-import { checkJpeg } from './jpeg-check.js';
 import { checkPng } from './png-check.js';
 import { assertPixelCount } from '../limits/resource-limits.js';
 
