@@ -121,6 +121,7 @@ export class LarSR {
    * need (a multiple of 16, or 48 for s = 3) and outputs are cropped back.
    */
   async sample(image: LarSRInput, opts: LarSRSampleOptions = {}): Promise<LarSRImage[]> {
+    this.lar.assertNotDisposed('this LAR-SR model');
     const count = assertSampleCount(opts.count ?? 1, 'LAR-SR sample');
     if (opts.patchSize !== undefined && opts.patchSize !== this.patchSize)
       throw new InputError(`patchSize ${opts.patchSize} requested, but the LAR weights are for patch size ${this.patchSize} (the patch size is fixed by the checkpoint)`);

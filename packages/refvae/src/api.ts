@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError, assertSampleCount, throwIfAborted } from '@sr/core';
+import { InputError, assertIntInRange, assertSampleCount, throwIfAborted } from '@sr/core';
 import { Encoder4 } from './encoder.js';
 import { LATENT_DIM, RefVAENet } from './cvae.js';
 import { imageToRgbTensor, uint8ToTensor, type RefVAEImage } from './image-input.js';
@@ -93,10 +93,12 @@ export class RefVAE {
    * Deterministic for a given image, reference, seed and backend.
    */
   async upscale(image: RefVAEImage, opts: UpscaleOptions = {}): Promise<RefVAEResult[]> {
+    this.net.assertNotDisposed('this RefVAE model');
     const { signal, onProgress } = opts;
     const seed = opts.seed ?? 0;
     const refSize = opts.referenceSize ?? REFERENCE_SIZE;
-    if (!Number.isInteger(refSize) || refSize < 16) throw new InputError(`referenceSize must be an integer ≥ 16, got ${refSize}`);
+    // Upper bound: the reference is resized to refSize² and run through VGG; 4096² is far past the 256 the paper uses.
+    assertIntInRange('referenceSize', refSize, 16, 4096);
     const zUser = opts.z !== undefined ? latentTensor(opts.z) : null;
     const count = zUser ? zUser.shape[0] : (opts.count ?? 1);
     try {
