@@ -56,7 +56,9 @@ export function ciaosrTileItems(s: CiaoSRTileShape): MemoryItem[] {
     { name: 'head maps', bytes: wh * ww * (38 * C + 2 * s.hidden + 3) * F32 },
     // per query and neighbour: key 9C, value 10C, gated copies and products (×3), hidden activations of two 4-layer MLPs
     { name: `decoder chunk of ${s.chunk} queries`, bytes: 4 * s.chunk * (57 * C + 8 * s.hidden) * F32 },
-    { name: `output ${s.W}×${s.H}×4`, bytes: s.H * s.W * 4 * F32, single: true },
+    // The output is assembled on the host and only becomes a tensor at the end (not bound to a shader
+    // unless alpha is concatenated), so it counts towards the total but not the per-buffer limit.
+    { name: `output ${s.W}×${s.H}×4`, bytes: s.H * s.W * 4 * F32 },
     { name: 'normalised input', bytes: s.h * s.w * 3 * F32 },
   ];
 }
