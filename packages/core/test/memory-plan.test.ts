@@ -70,6 +70,22 @@ describe('abort and lifecycle', () => {
     expect(fired).toBe(true);
   });
 
+  test('without setImmediate (browsers, workers) it yields through a MessageChannel', async () => {
+    const g = globalThis as { setImmediate?: unknown };
+    const saved = g.setImmediate;
+    g.setImmediate = undefined;
+    try {
+      let fired = false;
+      setTimeout(() => (fired = true), 0);
+      const t0 = Date.now();
+      while (!fired && Date.now() - t0 < 1000) await yieldToEventLoop();
+      expect(fired).toBe(true);
+      await Promise.all([yieldToEventLoop(), yieldToEventLoop(), yieldToEventLoop()]);
+    } finally {
+      g.setImmediate = saved;
+    }
+  });
+
   test('runTiled stops within one tile when an AbortSignal fires from a timer', async () => {
     const img = tf.zeros([1, 64, 64, 1]) as tf.Tensor4D;
     const ac = new AbortController();

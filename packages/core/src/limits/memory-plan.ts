@@ -164,22 +164,29 @@ export function fmtBytes(n: number): string {
   return `${n} B`;
 }
 
+let channel: { port: MessagePort; waiting: (() => void)[] } | null = null;
+
 /**
  * Resolves on the next macrotask, so timers and I/O callbacks (an `AbortSignal` fired by `setTimeout`)
- * run between tiles. `setImmediate` in Node (no 1 ms clamp), a MessageChannel in browsers and workers
- * (`setTimeout(0)` is clamped to ≥ 4 ms after nesting), else `setTimeout`.
+ * run between tiles. `setImmediate` in Node (no 1 ms clamp), one shared MessageChannel in browsers and
+ * workers (`setTimeout(0)` is clamped to ≥ 4 ms after nesting), else `setTimeout`.
  */
 export function yieldToEventLoop(): Promise<void> {
   const g = globalThis as { setImmediate?: (f: () => void) => void; MessageChannel?: typeof MessageChannel };
   if (typeof g.setImmediate === 'function') return new Promise((r) => g.setImmediate!(r));
-  if (typeof g.MessageChannel === 'function')
+  if (typeof g.MessageChannel === 'function') {
+    if (!channel) {
+      const ch = new g.MessageChannel();
+      const c = { port: ch.port2, waiting: [] as (() => void)[] };
+      ch.port1.onmessage = () => c.waiting.shift()?.();
+      (ch.port1 as { unref?: () => void }).unref?.(); // Node/Deno: an idle port must not keep the process alive
+      channel = c;
+    }
+    const c = channel;
     return new Promise((r) => {
-      const ch = new g.MessageChannel!();
-      ch.port1.onmessage = () => {
-        ch.port1.close();
-        r();
-      };
-      ch.port2.postMessage(null);
+      c.waiting.push(r);
+      c.port.postMessage(null);
     });
+  }
   return new Promise((r) => setTimeout(r, 0));
 }
