@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError, planTiles, throwIfAborted, type Rect } from '@sr/core';
+import { InputError, backendMemoryLimits, fitTile, fmtBytes, planTiles, throwIfAborted, yieldToEventLoop, type Rect } from '@sr/core';
 import { containingIndex, fillQueries } from './geometry.js';
 import { disposeMaps, type FeatureMaps } from './head.js';
+import { ciaosrTileItems } from './memory-plan.js';
 import type { CiaoSR } from './model.js';
 
 /** Progress of one upscale: `stage` `'decode'` counts HR pixels, `'encode'` counts tiles. */
@@ -30,8 +31,16 @@ export interface TiledInferenceOptions {
   attentionMargin?: number;
   /** HR queries decoded per step (default 2048): bounds the decoder's memory. */
   chunkSize?: number;
-  /** Aborts before the next tile or decode chunk with an `AbortError`; the tile's tensors are released. */
+  /**
+   * Aborts before the next tile or decode chunk with an `AbortError`; the tile's tensors are released.
+   * The loop yields to the event loop between chunks, so a signal fired from a timer takes effect too.
+   */
   signal?: AbortSignal;
+  /**
+   * Called when the memory plan changes a request, e.g. a tile or chunk too large for the backend's
+   * memory (4 GiB WASM heap, WebGPU buffer limits) is reduced. Default: `console.warn`.
+   */
+  onWarning?: (message: string) => void;
   /**
    * Called before each tile is encoded (stage `'encode'`, counting tiles) and after each decoded chunk
    * (stage `'decode'`, counting HR pixels of the whole image).
@@ -72,7 +81,8 @@ export async function runTiledCiaoSR(model: CiaoSR, lq: tf.Tensor4D, H: number, 
   if (!(Number.isInteger(margin) && margin >= 2)) throw new InputError(`attentionMargin must be an integer ≥ 2, got ${margin}`);
   if (!(chunk >= 1)) throw new InputError(`chunkSize must be ≥ 1, got ${opts.chunkSize}`);
   const rf = Math.max(0, Math.ceil(model.backbone.receptiveField));
-  const tiles = planTiles(h, w, { tile: Math.min(tile, Math.max(h, w)), overlap: 0 });
+  const { tile: planned, chunk: chunkSize } = planCiaoSRMemory(model, { h, w, H, W, tile, margin, rf, chunk }, opts.onWarning);
+  const tiles = planTiles(h, w, { tile: planned, overlap: 0 });
   const rowsOf = containingIndex(h, H);
   const colsOf = containingIndex(w, W);
   const mean = model.mean;
@@ -81,6 +91,7 @@ export async function runTiledCiaoSR(model: CiaoSR, lq: tf.Tensor4D, H: number, 
   const report = (stage: UpscaleProgress['stage'], t: number) =>
     opts.onProgress?.({ stage, done: stage === 'decode' ? done : t, total: stage === 'decode' ? H * W : tiles.length, tile: t, tiles: tiles.length });
   for (const t of tiles) {
+    if (t.index > 0) await yieldToEventLoop();
     throwIfAborted(opts.signal);
     const win = tiles.length === 1 ? { y0: 0, x0: 0, y1: h, x1: w } : grow(t.core, margin, h, w);
     const patch = tiles.length === 1 ? win : grow(win, rf, h, w);
@@ -99,9 +110,10 @@ export async function runTiledCiaoSR(model: CiaoSR, lq: tf.Tensor4D, H: number, 
       const rows = hrRange(rowsOf, t.core.y0, t.core.y1);
       const cols = hrRange(colsOf, t.core.x0, t.core.x1);
       const n = rows.length * cols.length;
-      for (let start = 0; start < n; start += chunk) {
+      for (let start = 0; start < n; start += chunkSize) {
+        await yieldToEventLoop();
         throwIfAborted(opts.signal);
-        const end = Math.min(n, start + chunk);
+        const end = Math.min(n, start + chunkSize);
         const ys = new Int32Array(end - start);
         const xs = new Int32Array(end - start);
         for (let q = start; q < end; q++) {
@@ -131,3 +143,36 @@ export async function runTiledCiaoSR(model: CiaoSR, lq: tf.Tensor4D, H: number, 
   }
   return out;
 }
+
+/**
+ * Checks one tile's memory against the backend before any work: halves an oversized tile (and the
+ * decoder chunk) until the plan fits, saying so through `onWarning`, or throws `E_MEMORY` with the numbers.
+ */
+function planCiaoSRMemory(
+  model: CiaoSR,
+  s: { h: number; w: number; H: number; W: number; tile: number; margin: number; rf: number; chunk: number },
+  onWarning: (message: string) => void = (m) => console.warn(m),
+): { tile: number; chunk: number } {
+  const limits = backendMemoryLimits();
+  const channels = model.head.channels;
+  const hidden = (model.head.imnetK.first.bias?.shape[0] as number | undefined) ?? 256;
+  const whole = Math.min(s.tile, Math.max(s.h, s.w));
+  // The decoder chunk alone may take at most a quarter of the budget.
+  let chunk = s.chunk;
+  const perQuery = ciaosrTileItems({ ...s, tile: 1, channels, hidden, chunk: 1, whole: false }).find((i) => i.name.startsWith('decoder'))!.bytes;
+  const maxChunk = Math.max(64, Math.floor(limits.totalBytes / 4 / perQuery));
+  if (chunk > maxChunk) {
+    onWarning(`CiaoSR: chunkSize ${chunk} needs ${fmtBytes(chunk * perQuery)} per decode step; reduced to ${maxChunk} (${limits.source})`);
+    chunk = maxChunk;
+  }
+  const items = (t: number) => ciaosrTileItems({ ...s, tile: t, channels, hidden, chunk, whole: t >= Math.max(s.h, s.w) });
+  const { tile, plan } = fitTile(whole, Math.min(whole, 16), items, `CiaoSR upscale of ${s.w}×${s.h} to ${s.W}×${s.H}`, limits);
+  if (tile < whole)
+    onWarning(
+      `CiaoSR: a ${whole}-pixel tile would need ${fmtBytes(planMemoryTotal(items(whole)))} (${limits.source}); ` +
+        `using ${tile}-pixel tiles (${fmtBytes(plan.totalBytes)})`,
+    );
+  return { tile, chunk };
+}
+
+const planMemoryTotal = (items: { bytes: number }[]) => items.reduce((a, i) => a + i.bytes, 0);

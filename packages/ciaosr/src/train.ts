@@ -11,6 +11,7 @@ import {
   throwIfAborted,
   toTrainImage,
   writeSafetensors,
+  yieldToEventLoop,
   type TrainImage,
 } from '@sr/core';
 import { createCiaoSRBackbone, type CiaoSRBackboneName } from './backbones.js';
@@ -176,6 +177,7 @@ export async function trainCiaoSR(opts: TrainOptions): Promise<{ model: CiaoSR; 
     model.train();
     try {
       while (step < opts.steps) {
+        await yieldToEventLoop(); // a timer-fired abort lands between steps
         throwIfAborted(opts.signal);
         if (opts.shouldStop?.(step)) break;
         adam.lr = schedule(step);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   InputError,
+  assertOutputSize,
   imresize,
   ensureBackend,
   initBackend,
@@ -51,6 +52,11 @@ export interface CreateUpscalerOptions {
 export interface UpscaleOptions extends TiledInferenceOptions {
   /** Any real factor > 1 (e.g. 3.7, 12, 30), `[sy, sx]`, or an exact output size. */
   scale: number | [number, number] | { width: number; height: number };
+  /**
+   * Largest output `width × height` accepted (default `$SR_MAX_OUTPUT_PIXELS`, else 200 MP); larger
+   * requests fail with `E_OUTPUT_TOO_LARGE` before any work.
+   */
+  maxOutputPixels?: number;
 }
 
 /** A loaded CiaoSR model ready to upscale images. */
@@ -140,13 +146,17 @@ export async function createUpscaler(opts: CreateUpscalerOptions = {}): Promise<
   }
   return {
     model,
-    upscale: (image, uopts) => upscaleWith(model, image, uopts),
+    upscale: async (image, uopts) => {
+      model.assertNotDisposed('this CiaoSR upscaler');
+      return upscaleWith(model, image, uopts);
+    },
     dispose: () => model.dispose(),
   };
 }
 
 /** Upscales with an existing model (what {@link Upscaler.upscale} calls). */
 export async function upscaleWith(model: CiaoSR, image: UpscaleInput, opts: UpscaleOptions): Promise<UpscaledImage> {
+  model.assertNotDisposed('this CiaoSR model');
   if (!opts || opts.scale === undefined) throw new InputError('upscale needs { scale }', 'E_SCALE');
   throwIfAborted(opts.signal);
   const { rgb, alpha } = await prepareInput(image);
@@ -154,6 +164,7 @@ export async function upscaleWith(model: CiaoSR, image: UpscaleInput, opts: Upsc
   try {
     const [, h, w] = rgb.shape;
     const [H, W] = outputSize(h, w, opts.scale);
+    assertOutputSize(W, H, `CiaoSR upscale of ${w}×${h}`, opts.maxOutputPixels);
     lq = model.normalize(rgb);
     const data = await runTiledCiaoSR(model, lq, H, W, opts);
     throwIfAborted(opts.signal);

@@ -14,6 +14,7 @@ export * from './models/index.js';
 export * from './decoders/index.js';
 export * from './train/index.js';
 export * from './tiling/index.js';
+export * from './limits/index.js';
 export * from './testing/index.js';
 export * from './bench/index.js';
 export * from './cli/cli-util.js';

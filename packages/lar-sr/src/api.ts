@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  InputError, RRDBNet, imageDataToTensor, imageToTensor, initBackend, isImageDataLike, throwIfAborted,
+  InputError, RRDBNet, assertSampleCount, imageDataToTensor, imageToTensor, initBackend, isImageDataLike, throwIfAborted,
   type ImageArray, type ImageDataLike, type RRDBNetOptions,
 } from '@sr/core';
 import { createCoarseModel } from './coarse.js';
@@ -121,8 +121,8 @@ export class LarSR {
    * need (a multiple of 16, or 48 for s = 3) and outputs are cropped back.
    */
   async sample(image: LarSRInput, opts: LarSRSampleOptions = {}): Promise<LarSRImage[]> {
-    const count = opts.count ?? 1;
-    if (!Number.isInteger(count) || count < 1) throw new InputError(`count must be a positive integer, got ${count}`);
+    this.lar.assertNotDisposed('this LAR-SR model');
+    const count = assertSampleCount(opts.count ?? 1, 'LAR-SR sample');
     if (opts.patchSize !== undefined && opts.patchSize !== this.patchSize)
       throw new InputError(`patchSize ${opts.patchSize} requested, but the LAR weights are for patch size ${this.patchSize} (the patch size is fixed by the checkpoint)`);
     if (opts.topK !== undefined && !(Number.isInteger(opts.topK) && opts.topK >= 1)) throw new InputError(`topK must be a positive integer, got ${opts.topK}`);
@@ -130,6 +130,12 @@ export class LarSR {
     const seed = opts.seed ?? 0;
     const xc = this.coarse(image);
     const [, h, w] = xc.shape;
+    try {
+      assertSampleCount(count, 'LAR-SR sample', { width: w, height: h });
+    } catch (e) {
+      xc.dispose();
+      throw e;
+    }
     const m = larSizeMultiple(this.patchSize);
     const ph = Math.ceil(h / m) * m - h;
     const pw = Math.ceil(w / m) * m - w;

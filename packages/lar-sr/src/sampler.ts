@@ -14,7 +14,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError, throwIfAborted } from '@sr/core';
+import { InputError, throwIfAborted, yieldToEventLoop } from '@sr/core';
 import type { GateState } from './gate-layer.js';
 import type { LocalAR } from './local-ar.js';
 import { foldIndexArrays, sliceSeq } from './patches.js';
@@ -133,6 +133,7 @@ export async function sampleIndices(lar: LocalAR, xc: tf.Tensor4D, opts: Sampler
   let token: tf.Tensor4D = cond.init;
   try {
     for (let i = 0; i < l; i++) {
+      if (i > 0) await yieldToEventLoop(); // a timer-fired abort lands between steps
       throwIfAborted(opts.signal);
       const srFeat = tf.tidy(() => tf.squeeze(sliceSeq(cond.srFeature, i, 1), [1]));
       try {

@@ -63,6 +63,7 @@ describeBackends('createLarSR / sample', () => {
     const img = tf.zeros([16, 16, 3]) as tf.Tensor3D;
     await expect(lar.sample(img, { patchSize: 4 })).rejects.toThrow(/patch size 2/);
     await expect(lar.sample(img, { count: 0 })).rejects.toBeInstanceOf(InputError);
+    await expect(lar.sample(img, { count: 1e9 })).rejects.toMatchObject({ code: 'E_OPTION', message: expect.stringMatching(/count must be an integer in 1\.\.1000, got 1000000000/) });
     await expect(lar.sample(img, { temperature: 0 })).rejects.toThrow(/temperature/);
     img.dispose();
   });

@@ -3,13 +3,14 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError, readCheckpoint, throwIfAborted, type CheckpointSource, type StateDict } from '@sr/core';
+import { InputError, readCheckpoint, throwIfAborted, yieldToEventLoop, type CheckpointSource, type StateDict } from '@sr/core';
 import { CLSR, disposeContext, type ClsrOptions, type ContextCache } from './clsr.js';
 import { postCrop, preCrop } from './baselines.js';
 import { RegionImage } from './region-image.js';
 import { toContextTensor, type LocalSRInput } from './input.js';
+import { assertPrepareFits, assertRegionFits } from './memory-plan.js';
 import type { BackboneKind } from './staged-backbone.js';
-import type { Roi } from './roi.js';
+import { validateRoi, type Roi } from './roi.js';
 
 /** Options of {@link createLocalSR}: the model options plus weights and progress. */
 export interface LocalSROptions extends Omit<ClsrOptions, 'backbone'> {
@@ -60,11 +61,17 @@ export class LocalSR {
     return this.cache ? [this.cache.height, this.cache.width] : null;
   }
 
-  /** Computes the context features (PIM stages, GCM memory) of `image` once; replaces a previous image. */
+  /**
+   * Computes the context features (PIM stages, GCM memory) of `image` once; replaces a previous image.
+   * The memory this needs (the PIM features of every stage at full resolution) is checked against the
+   * backend first: an image too large fails with `E_MEMORY` and the numbers, before any work.
+   */
   async prepare(image: LocalSRInput, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    this.model.assertNotDisposed('this LocalSR');
     throwIfAborted(opts.signal);
     const x = await toContextTensor(image);
     try {
+      assertPrepareFits(this.model, x.shape[1], x.shape[2]);
       this.onProgress?.({ stage: 'prepare', done: 0, total: 1 });
       const cache = this.model.prepare(x);
       if (this.cache) disposeContext(this.cache);
@@ -76,6 +83,7 @@ export class LocalSR {
   }
 
   private prepared(): ContextCache {
+    this.model.assertNotDisposed('this LocalSR');
     if (!this.cache) throw new InputError('call prepare(image) before upscaleRegion', 'E_NOT_PREPARED');
     return this.cache;
   }
@@ -84,6 +92,8 @@ export class LocalSR {
   async upscaleRegion(roi: Roi, opts: { signal?: AbortSignal } = {}): Promise<RegionImage> {
     throwIfAborted(opts.signal);
     const cache = this.prepared();
+    validateRoi(roi, cache.height, cache.width);
+    assertRegionFits(this.model, roi, cache.height, cache.width);
     const y = this.model.forwardRegion(cache, roi);
     return toRegion(y, roi);
   }
@@ -93,6 +103,7 @@ export class LocalSR {
     const out: RegionImage[] = [];
     try {
       for (let i = 0; i < rois.length; i++) {
+        if (i > 0) await yieldToEventLoop(); // lets a timer-fired abort in between regions
         out.push(await this.upscaleRegion(rois[i], opts));
         this.onProgress?.({ stage: 'region', done: i + 1, total: rois.length });
       }
@@ -117,12 +128,14 @@ export class LocalSR {
 
   /** Releases the prepared context (the model stays usable). */
   release(): void {
+    this.model.assertNotDisposed('this LocalSR');
     if (this.cache) disposeContext(this.cache);
     this.cache = null;
   }
 
-  /** Releases the context and the model's weights. */
+  /** Releases the context and the model's weights; later calls (except `dispose`) throw `E_DISPOSED`. */
   dispose(): void {
+    if (this.model.isDisposed) return;
     this.release();
     this.model.dispose();
   }

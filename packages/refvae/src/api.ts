@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError, throwIfAborted } from '@sr/core';
+import { InputError, assertIntInRange, assertSampleCount, throwIfAborted } from '@sr/core';
 import { Encoder4 } from './encoder.js';
 import { LATENT_DIM, RefVAENet } from './cvae.js';
 import { imageToRgbTensor, uint8ToTensor, type RefVAEImage } from './image-input.js';
@@ -93,15 +93,19 @@ export class RefVAE {
    * Deterministic for a given image, reference, seed and backend.
    */
   async upscale(image: RefVAEImage, opts: UpscaleOptions = {}): Promise<RefVAEResult[]> {
+    this.net.assertNotDisposed('this RefVAE model');
     const { signal, onProgress } = opts;
     const seed = opts.seed ?? 0;
     const refSize = opts.referenceSize ?? REFERENCE_SIZE;
-    if (!Number.isInteger(refSize) || refSize < 16) throw new InputError(`referenceSize must be an integer ≥ 16, got ${refSize}`);
+    // Upper bound: the reference is resized to refSize² and run through VGG; 4096² is far past the 256 the paper uses.
+    assertIntInRange('referenceSize', refSize, 16, 4096);
     const zUser = opts.z !== undefined ? latentTensor(opts.z) : null;
     const count = zUser ? zUser.shape[0] : (opts.count ?? 1);
-    if (!Number.isInteger(count) || count < 1) {
+    try {
+      assertSampleCount(count, 'RefVAE upscale');
+    } catch (e) {
       zUser?.dispose();
-      throw new InputError(`count must be a positive integer, got ${opts.count}`);
+      throw e;
     }
     if (zUser && opts.count !== undefined && opts.count !== count) {
       zUser.dispose();
@@ -116,6 +120,7 @@ export class RefVAE {
       const lr = imageToRgbTensor(image, 'LR image');
       held.push(lr);
       this.checkLR(lr);
+      assertSampleCount(count, 'RefVAE upscale', { width: lr.shape[2] * this.scale, height: lr.shape[1] * this.scale });
       throwIfAborted(signal);
       onProgress?.({ stage: 'encode-lr', done: 0, total: 1 });
       const lrFeat = tf.tidy(() => this.encoder.forward(this.net.upsampleLR(lr), ['r41']).r41!);

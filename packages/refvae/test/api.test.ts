@@ -97,6 +97,7 @@ test('clear errors: missing or mismatched VGG weights, bad z, bad LR size', asyn
   await expect(createRefVAE({ weights: { encoder: bad, vae: vaeSd } })).rejects.toThrow(/conv10\.weight expected \[512,256,3,3\]/);
   await expect(createRefVAE({ weights: { encoder: path.join(dir, 'nope.pth'), vae: vaeSd } })).rejects.toThrow(/vgg_r41\.pth/);
   await expect(model.upscale(lr, { z: new Float32Array(10) })).rejects.toThrow(/z must have shape/);
+  await expect(expectNoLeak(() => model.upscale(lr, { count: 1e9 }).catch((e: unknown) => e))).resolves.toMatchObject({ code: 'E_OPTION' });
   const tiny = tf.zeros([1, 1, 1, 3]);
   await expect(expectNoLeak(() => model.upscale(tiny).catch((e: unknown) => e))).resolves.toBeInstanceOf(Error);
   tiny.dispose();

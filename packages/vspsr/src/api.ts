@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   CheckpointError,
   InputError,
+  assertSampleCount,
   readCheckpoint,
   throwIfAborted,
   type CheckpointSource,
@@ -153,12 +154,18 @@ class VSpSRSampler implements VSpSR {
     const seed = opts.seed ?? 0;
     const temperature = opts.temperature ?? 1;
     const cem = opts.cem === undefined || opts.cem === true ? 'matlab' : opts.cem;
-    if (!(Number.isInteger(count) && count >= 1)) throw new InputError(`sample: count must be a positive integer, got ${count}`);
+    assertSampleCount(count, 'VSpSR sample');
     if (!Number.isFinite(seed)) throw new InputError(`sample: seed must be a finite number, got ${seed}`);
     if (!(temperature >= 0 && Number.isFinite(temperature))) throw new InputError(`sample: temperature must be ≥ 0, got ${temperature}`);
     if (cem !== false && cem !== 'matlab' && cem !== 'opencv') throw new InputError(`sample: cem must be true, false, 'matlab' or 'opencv', got ${String(cem)}`);
     throwIfAborted(opts.signal);
     const lr = toRgbTensor(image);
+    try {
+      assertSampleCount(count, 'VSpSR sample', { width: lr.shape[2] * this.scale, height: lr.shape[1] * this.scale });
+    } catch (e) {
+      lr.dispose();
+      throw e;
+    }
     const results: SrImage[] = [];
     let enc: VSpMEncoding;
     try {

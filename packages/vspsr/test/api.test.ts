@@ -30,6 +30,7 @@ describeBackends('createVSpSR / sample', () => {
     const a = await expectNoLeak(() => v.sample(lr, { count: 2, seed: 5, cem: false }), 2);
     const b = await expectNoLeak(() => v.sample(lr, { count: 1, seed: 5, cem: false }), 1);
     const c = await v.sample(lr, { count: 1, seed: 6, cem: false });
+    await expect(v.sample(lr, { count: 1e9 })).rejects.toMatchObject({ code: 'E_OPTION' });
     expect(a).toHaveLength(2);
     expect((await a[0].toImageArray()).width).toBe(64);
     const [t0, t1, u0, w0] = [a[0].toTensor(), a[1].toTensor(), b[0].toTensor(), c[0].toTensor()];

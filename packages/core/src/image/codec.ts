@@ -10,6 +10,8 @@ import { nodeFs } from '../platform/node-platform.js';
 import { validateImageArray, type ImageArray } from './image-array.js';
 import { decodeJpeg, encodeJpeg, isJpeg } from './jpeg.js';
 import { decodePng, encodePng, isPng } from './png.js';
+import { checkPng } from './png-check.js';
+import { assertPixelCount } from '../limits/resource-limits.js';
 
 /** Bytes, a Node path or an http(s)/file URL. */
 export type ImageSource = string | URL | ArrayBuffer | Uint8Array | Blob;
@@ -18,6 +20,12 @@ export type ImageSource = string | URL | ArrayBuffer | Uint8Array | Blob;
 export interface DecodeOptions {
   /** Decode through `sharp` (if installed) even for PNG/JPEG. Default false: the pure-JS decoders. */
   useSharp?: boolean;
+  /**
+   * Largest accepted `width × height`, checked from the file header before any pixel buffer is allocated
+   * (default: `$SR_MAX_PIXELS`, else {@link DEFAULT_MAX_PIXELS} = 50 MP). Larger images fail with an
+   * {@link InputError} `E_IMAGE_TOO_LARGE`.
+   */
+  maxPixels?: number;
 }
 
 const toU8 = (b: ArrayBuffer | Uint8Array): Uint8Array => (b instanceof Uint8Array ? b : new Uint8Array(b));
@@ -32,10 +40,11 @@ async function loadSharp(): Promise<((input: Uint8Array) => any) | null> {
   }
 }
 
-async function decodeWithSharp(bytes: Uint8Array): Promise<ImageArray | null> {
+async function decodeWithSharp(bytes: Uint8Array, maxPixels?: number): Promise<ImageArray | null> {
   const sharp = await loadSharp();
   if (!sharp) return null;
   const meta = await sharp(bytes).metadata();
+  if (meta.width && meta.height) assertPixelCount(meta.width, meta.height, 'image', maxPixels);
   const sixteen = meta.depth === 'ushort';
   const { data, info } = await sharp(bytes).raw({ depth: sixteen ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
   const u8 = data as Uint8Array;
@@ -70,13 +79,21 @@ export async function decodeImage(bytes: ArrayBuffer | Uint8Array, opts: DecodeO
   const b = toU8(bytes);
   if (b.length === 0) throw new InputError('cannot decode an empty byte array', 'E_EMPTY_IMAGE');
   if (opts.useSharp) {
-    const img = await decodeWithSharp(b);
+    const img = await decodeWithSharp(b, opts.maxPixels);
     if (img) return img;
   }
-  if (isPng(b)) return useBrowserDecoder() && typeof Buffer === 'undefined' ? decodeWithBrowser(b) : decodePng(b);
-  if (isJpeg(b)) return decodeJpeg(b);
+  const browser = useBrowserDecoder() && typeof Buffer === 'undefined';
+  if (isPng(b)) {
+    if (!browser) return decodePng(b, opts);
+    checkPng(b, opts.maxPixels); // the platform decoder would show a truncated file as a partial image
+    return decodeWithBrowser(b);
+  }
+  if (isJpeg(b)) return decodeJpeg(b, opts);
   if (useBrowserDecoder()) return decodeWithBrowser(b);
-  const img = await decodeWithSharp(b).catch(() => null);
+  const img = await decodeWithSharp(b, opts.maxPixels).catch((e: unknown) => {
+    if (e instanceof InputError) throw e;
+    return null;
+  });
   if (img) return img;
   throw new InputError(
     `unsupported image format (${sniffName(b)}): PNG and JPEG are decoded natively; install 'sharp' for WebP/TIFF/AVIF/GIF`,

@@ -8,6 +8,8 @@ export * from './imresize-array.js';
 export * from './imresize.js';
 export * from './image-array.js';
 export * from './png.js';
+export * from './png-check.js';
+export * from './jpeg-check.js';
 export * from './jpeg.js';
 export * from './codec.js';
 export * from './tensor-convert.js';

@@ -3,10 +3,15 @@
  * @module
  */
 import { InputError } from '../errors/index.js';
+import { resolveMaxPixels } from '../limits/resource-limits.js';
 import { validateImageArray, type ImageArray } from './image-array.js';
+import { checkJpeg } from './jpeg-check.js';
 
 interface JpegJs {
-  decode(b: Uint8Array, o: { useTArray: true; formatAsRGBA: boolean }): { width: number; height: number; data: Uint8Array };
+  decode(
+    b: Uint8Array,
+    o: { useTArray: true; formatAsRGBA: boolean; maxResolutionInMP?: number; maxMemoryUsageInMB?: number },
+  ): { width: number; height: number; data: Uint8Array };
   encode(img: { width: number; height: number; data: Uint8Array }, quality?: number): { data: Uint8Array };
 }
 let jpegjs: JpegJs | undefined;
@@ -21,13 +26,26 @@ async function loadJpegJs(): Promise<JpegJs> {
 /** True when the bytes start with the JPEG SOI marker. */
 export const isJpeg = (b: Uint8Array): boolean => b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
 
-/** Decodes a JPEG to 8-bit RGB (grayscale JPEGs come back as 3 equal channels, as jpeg-js gives them). */
-export async function decodeJpeg(bytes: Uint8Array): Promise<ImageArray> {
+/**
+ * Decodes a JPEG to 8-bit RGB (grayscale JPEGs come back as 3 equal channels, as jpeg-js gives them).
+ * The marker structure is validated first (see {@link checkJpeg}): more than `maxPixels` (default 50 MP,
+ * `$SR_MAX_PIXELS`) is refused from the frame header before decoding, and a truncated file is an
+ * {@link InputError}, never a partial image.
+ */
+export async function decodeJpeg(bytes: Uint8Array, opts: { maxPixels?: number } = {}): Promise<ImageArray> {
   if (!isJpeg(bytes)) throw new InputError('not a JPEG file (bad SOI marker)', 'E_IMAGE_FORMAT');
+  checkJpeg(bytes, opts.maxPixels);
   const { decode } = await loadJpegJs();
+  const maxPixels = resolveMaxPixels(opts.maxPixels);
   let dec: { width: number; height: number; data: Uint8Array };
   try {
-    dec = decode(bytes, { useTArray: true, formatAsRGBA: false });
+    // jpeg-js's own limits as a second line (its memory estimate counts component planes + output).
+    dec = decode(bytes, {
+      useTArray: true,
+      formatAsRGBA: false,
+      maxResolutionInMP: maxPixels / 1e6,
+      maxMemoryUsageInMB: Math.max(512, Math.ceil((maxPixels * 16) / 2 ** 20)),
+    });
   } catch (e) {
     throw new InputError(`cannot decode JPEG: ${(e as Error).message}`, 'E_IMAGE_DECODE');
   }

@@ -5,6 +5,7 @@
  */
 import { InputError } from '../errors/index.js';
 import { validateImageArray, type ImageArray } from './image-array.js';
+import { checkPng } from './png-check.js';
 
 interface PngjsDecoded {
   width: number;
@@ -36,11 +37,16 @@ async function loadPngjs(): Promise<Pngjs> {
 export const isPng = (b: Uint8Array): boolean =>
   b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47 && b[4] === 0x0d && b[5] === 0x0a;
 
-/** Decodes a PNG, keeping 16-bit samples and the file's channel layout (palette → RGB or RGBA). */
-export async function decodePng(bytes: Uint8Array): Promise<ImageArray> {
+/**
+ * Decodes a PNG, keeping 16-bit samples (`bitDepth: 16`, a Uint16Array) and the file's channel layout
+ * (palette → RGB or RGBA). The file is validated first (see {@link checkPng}): more than `maxPixels`
+ * (default 50 MP, `$SR_MAX_PIXELS`) is refused from the header before any pixel buffer is allocated, and a
+ * truncated or corrupt file is always an {@link InputError}, never a partial image.
+ */
+export async function decodePng(bytes: Uint8Array, opts: { maxPixels?: number } = {}): Promise<ImageArray> {
   if (!isPng(bytes)) throw new InputError('not a PNG file (bad signature)', 'E_IMAGE_FORMAT');
+  const depth = checkPng(bytes, opts.maxPixels).bitDepth;
   const { PNG } = await loadPngjs();
-  const depth = bytes.length > 24 ? bytes[24]! : 8; // IHDR bit depth
   let dec: PngjsDecoded;
   try {
     const buf = typeof Buffer !== 'undefined' ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;

@@ -6,7 +6,7 @@
  */
 import { CheckpointError } from '../errors/index.js';
 import { isDict } from './pickle.js';
-import { gunzip, isGzip, readPthObject } from './pth.js';
+import { gunzip, isGzip, readPthObject, type CheckpointLimitOptions } from './pth.js';
 import { isSafetensors, readSafetensors } from './safetensors.js';
 import { sourceBytes, sourceName, type CheckpointSource } from './source.js';
 import type { StateDict, TensorData } from './tensor-data.js';
@@ -14,7 +14,7 @@ import type { StateDict, TensorData } from './tensor-data.js';
 export type { CheckpointSource } from './source.js';
 
 /** Options of {@link readCheckpoint}. */
-export interface ReadCheckpointOptions {
+export interface ReadCheckpointOptions extends CheckpointLimitOptions {
   /** Dotted path of the state dict inside a nested checkpoint, e.g. `'model.sd'` or `'params_ema'`. */
   key?: string;
 }
@@ -38,15 +38,15 @@ export function isStateDict(x: unknown): x is StateDict {
 }
 
 /** Parses bytes of any supported checkpoint format into the stored object (see {@link readPthObject}). */
-export function parseCheckpointBytes(bytes: Uint8Array): unknown {
-  if (isGzip(bytes)) bytes = gunzip(bytes);
+export function parseCheckpointBytes(bytes: Uint8Array, opts: CheckpointLimitOptions = {}): unknown {
+  if (isGzip(bytes)) bytes = gunzip(bytes, opts);
   if (isSafetensors(bytes)) {
     const { stateDict, metadata } = readSafetensors(bytes);
     // Non-enumerable, so the object still is a plain dict of tensors for selectStateDict.
     if (metadata) Object.defineProperty(stateDict, '__metadata__', { value: metadata, enumerable: false });
     return stateDict;
   }
-  return readPthObject(bytes);
+  return readPthObject(bytes, opts);
 }
 
 /**
@@ -54,8 +54,8 @@ export function parseCheckpointBytes(bytes: Uint8Array): unknown {
  * tensor as {@link TensorData}. Safetensors files give their state dict (metadata, if any, as a
  * non-enumerable `__metadata__` property).
  */
-export async function readCheckpointObject(source: CheckpointSource): Promise<unknown> {
-  return parseCheckpointBytes(await sourceBytes(source));
+export async function readCheckpointObject(source: CheckpointSource, opts: CheckpointLimitOptions = {}): Promise<unknown> {
+  return parseCheckpointBytes(await sourceBytes(source), opts);
 }
 
 /** Follows a dotted path (`'model.sd'`) into a nested object; undefined when a step is missing. */
@@ -111,7 +111,7 @@ export function selectStateDict(obj: unknown, key?: string, name = 'checkpoint')
  * PyTorch names and layouts. See {@link selectStateDict} for how nested checkpoints are resolved.
  */
 export async function readCheckpoint(source: CheckpointSource, opts: ReadCheckpointOptions = {}): Promise<StateDict> {
-  const obj = await readCheckpointObject(source);
+  const obj = await readCheckpointObject(source, opts);
   return selectStateDict(obj, opts.key, sourceName(source)).stateDict;
 }
 

@@ -28,7 +28,9 @@ export function readNpy(bytes: ArrayBuffer | Uint8Array): TensorData {
   const dtype = DESCR[descr];
   if (!dtype) throw new CheckpointError(`unsupported .npy dtype '${descr}' (big-endian or exotic)`, 'E_NPY');
   const shape = shapeStr.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new CheckpointError(`bad .npy shape (${shapeStr})`, 'E_NPY');
   const n = numel(shape);
+  if (!Number.isSafeInteger(n)) throw new CheckpointError(`.npy shape (${shapeStr}) is implausibly large`, 'E_NPY');
   const off = start + headerLen;
   // copy: aligned, independent of the input buffer (Uint8Array's slice: Node Buffer#slice is a view of its pool)
   const body = Uint8Array.prototype.slice.call(u8, off).buffer;

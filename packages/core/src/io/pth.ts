@@ -8,8 +8,10 @@
  * - either one gzipped.
  * @module
  */
-import { gunzipSync, unzipSync } from 'fflate';
+import { unzipSync, type UnzipFileInfo } from 'fflate';
 import { CheckpointError } from '../errors/index.js';
+import { gzipDeclaredSize, inflateBounded } from '../limits/bounded-inflate.js';
+import { resolveMaxInflateBytes } from '../limits/resource-limits.js';
 import { dtypeSize } from './tensor-data.js';
 import { isDict, PyGlobal, PyObject, unpickle, type PickleGlobals } from './pickle.js';
 import { torchGlobals } from './torch-globals.js';
@@ -28,12 +30,46 @@ export function isZip(b: Uint8Array): boolean {
   return b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
 }
 
-/** Decompresses gzip, with a {@link CheckpointError} for corrupt or truncated streams. */
-export function gunzip(b: Uint8Array): Uint8Array {
+/** Limits of the checkpoint readers. */
+export interface CheckpointLimitOptions {
+  /**
+   * Most bytes a gzip stream, or the compressed entries of a zip together, may inflate to (default:
+   * `$SR_MAX_INFLATE_BYTES`, else {@link DEFAULT_MAX_INFLATE_BYTES} = 1 GiB). Zip storages are further
+   * bounded by the bytes the pickle declares for them.
+   */
+  maxInflateBytes?: number;
+}
+
+const checkpointError = (message: string, code: string) => new CheckpointError(message, code);
+
+/** First bytes of an inflated checkpoint: zip, pickle, safetensors (JSON header), or nested gzip. */
+function sniffCheckpoint(head: Uint8Array): void {
+  const safetensorsLike = head.length >= 9 && head[8] === 0x7b;
+  if (isZip(head) || head[0] === 0x80 || isGzip(head) || safetensorsLike) return;
+  const hex = Array.from(head.subarray(0, 4), (x) => x.toString(16).padStart(2, '0')).join(' ');
+  throw new CheckpointError(`gzip content is not a PyTorch or safetensors checkpoint: leading bytes ${hex} (stopped inflating)`, 'E_CHECKPOINT');
+}
+
+/**
+ * Decompresses a gzipped checkpoint with a running byte count: corrupt or truncated streams, streams
+ * declaring (trailer ISIZE) or producing more than the limit, and content that does not start like a
+ * checkpoint all fail with a {@link CheckpointError} before the output is held in memory.
+ */
+export function gunzip(b: Uint8Array, opts: CheckpointLimitOptions = {}): Uint8Array {
+  const maxBytes = resolveMaxInflateBytes(opts.maxInflateBytes);
+  const declared = gzipDeclaredSize(b);
+  if (declared !== undefined && declared > maxBytes)
+    throw new CheckpointError(`gzip stream declares ${declared} uncompressed bytes, above the ${maxBytes}-byte limit (maxInflateBytes / SR_MAX_INFLATE_BYTES)`, 'E_INFLATE_LIMIT');
+  return inflateBounded(b, 'gzip', { maxBytes, sniff: sniffCheckpoint, error: checkpointError, what: 'gzip stream' });
+}
+
+/** Extracts the entries `want` accepts from a zip, refusing any whose declared size `want` rejects. */
+function extract(bytes: Uint8Array, want: (f: UnzipFileInfo) => boolean): Record<string, Uint8Array> {
   try {
-    return gunzipSync(b);
+    return unzipSync(bytes, { filter: want });
   } catch (e) {
-    throw new CheckpointError(`corrupt or truncated gzip stream: ${(e as Error).message}`, 'E_GZIP', { cause: e });
+    if (e instanceof CheckpointError) throw e;
+    throw new CheckpointError(`corrupt or truncated zip archive: ${(e as Error).message}`, 'E_ZIP', { cause: e });
   }
 }
 
@@ -50,23 +86,44 @@ function recordingGlobals(seen: Map<string, StorageRef>): PickleGlobals {
   };
 }
 
-/** Reads a zip-format checkpoint into its unpickled object, tensors materialised. */
-export function readZipCheckpoint(bytes: Uint8Array): unknown {
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(bytes);
-  } catch (e) {
-    throw new CheckpointError(`corrupt or truncated zip archive: ${(e as Error).message}`, 'E_ZIP', { cause: e });
-  }
+/**
+ * Reads a zip-format checkpoint into its unpickled object, tensors materialised. Inflation is bounded
+ * before anything is allocated: `data.pkl` by the limit, each storage entry by the bytes the pickle
+ * declares for it (fflate allocates an entry's declared size up front), all of them together by the limit.
+ */
+export function readZipCheckpoint(bytes: Uint8Array, opts: CheckpointLimitOptions = {}): unknown {
+  const maxBytes = resolveMaxInflateBytes(opts.maxInflateBytes);
+  const names: string[] = [];
+  const tooBig = (f: UnzipFileInfo, limit: number, why: string): never => {
+    throw new CheckpointError(`zip entry '${f.name}' declares ${f.originalSize} uncompressed bytes, above ${limit} (${why})`, 'E_INFLATE_LIMIT');
+  };
+  const isMeta = (n: string) => n === 'data.pkl' || n.endsWith('/data.pkl') || n === 'byteorder' || n.endsWith('/byteorder');
+  const files = extract(bytes, (f) => {
+    names.push(f.name);
+    if (!isMeta(f.name)) return false;
+    if (f.compression !== 0 && f.originalSize > maxBytes) tooBig(f, maxBytes, 'the maxInflateBytes limit');
+    return true;
+  });
   const pkl = Object.keys(files).find((f) => f === 'data.pkl' || f.endsWith('/data.pkl'));
-  if (!pkl) throw new CheckpointError(`zip archive has no data.pkl (entries: ${Object.keys(files).slice(0, 5).join(', ')}); not a torch.save file`, 'E_ZIP');
+  if (!pkl) throw new CheckpointError(`zip archive has no data.pkl (entries: ${names.slice(0, 5).join(', ')}); not a torch.save file`, 'E_ZIP');
   const prefix = pkl.slice(0, -'data.pkl'.length);
   const order = files[`${prefix}byteorder`] ? new TextDecoder().decode(files[`${prefix}byteorder`]).trim() : 'little';
   if (order !== 'little' && order !== 'big') throw new CheckpointError(`unknown byteorder '${order}' in zip checkpoint`, 'E_ZIP');
   const seen = new Map<string, StorageRef>();
   const { value } = unpickle(files[pkl], recordingGlobals(seen));
+  const claimed = new Map<string, number>();
+  for (const ref of seen.values()) claimed.set(`${prefix}data/${ref.key}`, ref.numel * dtypeSize(ref.dtype));
+  let total = 0;
+  const data = extract(bytes, (f) => {
+    const need = claimed.get(f.name);
+    if (need === undefined) return false;
+    if (f.originalSize > need) tooBig(f, need, 'the bytes its storage holds according to data.pkl');
+    if (f.compression !== 0) total += f.originalSize; // stored entries are copied from the file, not inflated
+    if (total > maxBytes) tooBig(f, maxBytes, 'the maxInflateBytes limit for all compressed storages together');
+    return true;
+  });
   const storage = (ref: StorageRef): Uint8Array => {
-    const b = files[`${prefix}data/${ref.key}`];
+    const b = data[`${prefix}data/${ref.key}`];
     if (!b) throw new CheckpointError(`storage '${ref.key}' missing from the zip archive (${prefix}data/${ref.key})`, 'E_ZIP');
     if (b.length < ref.numel * dtypeSize(ref.dtype))
       throw new CheckpointError(`storage '${ref.key}' too short: ${b.length} bytes, pickle declares ${ref.numel} ${ref.dtype} elements`, 'E_ZIP');
@@ -121,11 +178,11 @@ export function readLegacyCheckpoint(bytes: Uint8Array): unknown {
  * tensors as {@link TensorData}. Other allow-listed objects: dicts → objects, tuples/lists → arrays,
  * sets → `Set`, bytes → `Uint8Array`, huge ints → `bigint`, class instances → {@link PyObject}.
  */
-export function readPthObject(bytes: Uint8Array): unknown {
-  if (isGzip(bytes)) bytes = gunzip(bytes);
+export function readPthObject(bytes: Uint8Array, opts: CheckpointLimitOptions = {}): unknown {
+  if (isGzip(bytes)) bytes = gunzip(bytes, opts);
   if (bytes.length === 0) throw new CheckpointError('empty checkpoint file', 'E_CHECKPOINT');
   try {
-    if (isZip(bytes)) return readZipCheckpoint(bytes);
+    if (isZip(bytes)) return readZipCheckpoint(bytes, opts);
     if (bytes[0] === 0x80) return readLegacyCheckpoint(bytes);
   } catch (e) {
     if (e instanceof RangeError) throw new CheckpointError(`checkpoint too deeply nested or too large: ${e.message}`, 'E_CHECKPOINT', { cause: e });

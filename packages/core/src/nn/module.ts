@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CheckpointError, StateDictMismatchError, type StateDictReport } from '../errors/index.js';
+import { CheckpointError, InputError, StateDictMismatchError, type StateDictReport } from '../errors/index.js';
 import { numel, toFloat32, toInt32, type StateDict, type TensorData } from '../io/tensor-data.js';
 
 /**
@@ -32,6 +32,17 @@ export interface LoadStateDictOptions {
   stripPrefix?: string;
   /** Keys to ignore on both sides (official checkpoints sometimes carry unused tensors). */
   ignore?: (key: string) => boolean;
+  /**
+   * Accept NaN/±Inf values (default false: a tensor holding one throws a {@link CheckpointError}
+   * `E_NON_FINITE` naming it, before any parameter is changed; such weights only give wrong images).
+   */
+  allowNonFinite?: boolean;
+}
+
+/** Index of the first NaN/±Inf in `f`, or -1 (one pass; `v - v` is NaN exactly for NaN and ±Inf). */
+function firstNonFinite(f: Float32Array): number {
+  for (let i = 0; i < f.length; i++) if (f[i]! - f[i]! !== 0) return i;
+  return -1;
 }
 
 const PERM: Record<TorchLayout, number[] | null> = {
@@ -86,6 +97,20 @@ function inversePerm(perm: number[]): number[] {
 export abstract class Module {
   private readonly childMap = new Map<string, Module>();
   private readonly paramMap = new Map<string, Parameter>();
+  private wasDisposed = false;
+
+  /** True once {@link Module.dispose} has run (on this module or an ancestor). */
+  get isDisposed(): boolean {
+    return this.wasDisposed;
+  }
+
+  /**
+   * Throws an {@link InputError} `E_DISPOSED` once the module is disposed; public entry points call it
+   * first, so use after `dispose()` fails with a clear message instead of tfjs's "Tensor is disposed".
+   */
+  assertNotDisposed(what = this.constructor.name): void {
+    if (this.wasDisposed) throw new InputError(`${what} was used after dispose(); create a new one`, 'E_DISPOSED');
+  }
   /** Training mode (affects BatchNorm, dropout-like behaviour). Set with {@link Module.train}. */
   training = false;
 
@@ -169,6 +194,7 @@ export abstract class Module {
    * because GPU backends (WebGPU) can only read tensors back asynchronously.
    */
   async stateDict(): Promise<StateDict> {
+    this.assertNotDisposed();
     const sd: StateDict = {};
     for (const [name, p] of this.namedParameters()) {
       const values = await p.variable.data();
@@ -192,6 +218,7 @@ export abstract class Module {
    * keys are loaded.
    */
   loadStateDict(stateDict: StateDict, opts: LoadStateDictOptions = {}): StateDictReport {
+    this.assertNotDisposed();
     const strict = opts.strict ?? true;
     const ignore = opts.ignore ?? (() => false);
     const sd: StateDict = {};
@@ -217,6 +244,21 @@ export abstract class Module {
     }
     const bad = report.missing.length + report.unexpected.length + report.shapeMismatch.length;
     if (strict && bad) throw new StateDictMismatchError(report, this.constructor.name);
+    // Convert and scan everything first, so a bad tensor leaves the module unchanged.
+    const floats = new Map<Parameter, Float32Array>();
+    for (const [p, t] of ok) {
+      if (p.dtype === 'int32') continue;
+      const f = toFloat32(t);
+      const at = opts.allowNonFinite ? -1 : firstNonFinite(f);
+      if (at >= 0) {
+        const name = [...own].find(([, q]) => q === p)?.[0] ?? '?';
+        throw new CheckpointError(
+          `tensor '${name}' holds ${f[at]} at flat index ${at}: the weights are corrupt or diverged (pass { allowNonFinite: true } to load anyway)`,
+          'E_NON_FINITE',
+        );
+      }
+      floats.set(p, f);
+    }
     for (const [p, t] of ok) {
       if (p.dtype === 'int32') {
         const value = tf.tensor(toInt32(t), p.variable.shape, 'int32');
@@ -225,7 +267,7 @@ export abstract class Module {
         continue;
       }
       const perm = PERM[p.layout];
-      const f = toFloat32(t);
+      const f = floats.get(p)!;
       const data = perm ? permute(f, p.torchShape, perm) : f;
       const value = tf.tensor(data, p.variable.shape, 'float32');
       p.variable.assign(value);
@@ -236,7 +278,13 @@ export abstract class Module {
 
   /** Releases every parameter of this module tree. The module must not be used afterwards. */
   dispose(): void {
+    if (this.wasDisposed) return;
     for (const [, p] of this.namedParameters()) p.variable.dispose();
+    const mark = (m: Module): void => {
+      m.wasDisposed = true;
+      for (const c of m.childMap.values()) mark(c);
+    };
+    mark(this);
   }
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError, throwIfAborted } from '../errors/index.js';
+import { yieldToEventLoop } from '../limits/memory-plan.js';
 import { planTiles, type Tile } from './plan.js';
 
 /** Options of {@link runTiled}. */
@@ -16,7 +17,10 @@ export interface RunTiledOptions {
    * operators that are not exactly local.
    */
   mode?: 'crop' | 'blend';
-  /** Aborts before the next tile with an `AbortError`. */
+  /**
+   * Aborts before the next tile with an `AbortError`. The loop yields to the event loop between tiles,
+   * so a signal fired from a timer or an I/O callback takes effect within one tile.
+   */
   signal?: AbortSignal;
   /** Called after each tile is written into the output: `done` of `total` tiles. */
   onProgress?: (done: number, total: number) => void;
@@ -54,6 +58,7 @@ export async function runTiled(
   let weights: Float32Array | null = null;
   let ch = 0;
   for (const t of tiles) {
+    if (t.index > 0) await yieldToEventLoop();
     throwIfAborted(opts.signal);
     const { patch, core } = t;
     const ph = patch.y1 - patch.y0;

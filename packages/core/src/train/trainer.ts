@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { throwIfAborted } from '../errors/index.js';
+import { yieldToEventLoop } from '../limits/memory-plan.js';
 import { ensureGradients } from './gradients.js';
 import { createRng, type Rng } from './rng.js';
 import { stepDecay, setLearningRate } from './schedule.js';
@@ -43,6 +44,7 @@ export async function trainImplicit(model: ImplicitTrainable, images: TrainImage
   const losses: number[] = [];
   try {
     for (let step = 0; step < steps; step++) {
+      if (step > 0) await yieldToEventLoop(); // a timer-fired abort lands between steps
       throwIfAborted(opts.signal);
       setLearningRate(optimizer, lr(step));
       const batch = sampleImplicitBatch(images, rng, opts);
