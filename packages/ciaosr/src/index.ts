@@ -16,4 +16,5 @@ export * from './default-weights.js';
 export * from './upscaler.js';
 export * from './adam.js';
 export * from './train.js';
+export * from './train-state.js';
 export * from './benchmark.js';
