@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { CLI_BACKEND_HELP, cliInitBackend, cliInteger, cliRun, cliWriteOutput, type BackendName } from '@sr/core';
 import { createLocalSR } from '../api.js';
+import { findDefaultWeights } from '../default-weights.js';
 import type { BackboneKind } from '../staged-backbone.js';
 import type { Roi } from '../roi.js';
 
@@ -39,9 +40,9 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<input>', 'LR image (PNG or JPEG)')
     .requiredOption('--roi <x,y,w,h>', 'region of interest in LR pixels', parseRoi)
     .requiredOption('-o, --out <file>', 'output PNG (the ×4 region; "-" for stdout)')
-    .option('--weights <file>', 'CLSR checkpoint (base.*/gcm.*/pim.* keys) or a plain backbone checkpoint')
+    .option('--weights <file>', 'CLSR checkpoint (base.*/gcm.*/pim.* keys) or a plain backbone checkpoint (default: the built-in weights)')
     .option('--backbone <name>', 'edsr (SRResNet/EDSR-style, default) or rrdb', 'edsr')
-    .option('--padding <n>', 'context pixels around the ROI for the base branch', cliInteger, 8)
+    .option('--padding <n>', 'context pixels around the ROI for the base branch (default 8, or the built-in weights\' own)', cliInteger)
     .option('--no-gcm', 'switch the global context module off')
     .option('--no-pim', 'switch the proximity integration branch off')
     .option('--baseline <name>', 'run a baseline instead: pre-crop or post-crop')
@@ -49,10 +50,13 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (input: string, o: UpscaleCliOptions) => {
       if (o.backbone !== 'edsr' && o.backbone !== 'rrdb') throw new Error(`--backbone must be edsr or rrdb, got '${o.backbone}'`);
       if (o.baseline && o.baseline !== 'pre-crop' && o.baseline !== 'post-crop') throw new Error(`--baseline must be pre-crop or post-crop, got '${o.baseline}'`);
-      if (!o.weights) console.error('localsr: no --weights given: using randomly initialised weights (the output is not a useful SR)');
+      const builtin = !o.weights && (await findDefaultWeights()) !== null;
+      if (!o.weights && !builtin) console.error('localsr: no --weights given and the built-in weights are not installed: using randomly initialised weights (the output is not a useful SR)');
       await cliInitBackend(o.backend, { log: (l) => console.error(l) });
       const bar = new SingleBar({ format: '{stage} [{bar}] {value}/{total}', clearOnComplete: true });
-      const local = await createLocalSR({ backbone: o.backbone, weights: o.weights, padding: o.padding, useGcm: o.gcm, usePim: o.pim });
+      const local = await createLocalSR(
+        builtin ? { weights: 'default', padding: o.padding, useGcm: o.gcm, usePim: o.pim } : { backbone: o.backbone, weights: o.weights, padding: o.padding, useGcm: o.gcm, usePim: o.pim },
+      );
       try {
         bar.start(2, 0, { stage: 'context' });
         await local.prepare(input);
