@@ -234,9 +234,13 @@ export class VSPM extends Module {
       }
       // Official: z (B3, n, s²) permuted to (B3, s², n) @ w (B3, n, HW) → (B3, s², H, W) → PixelShuffle.
       // NHWC: [B3, HW, n] @ [B3, s², n]ᵀ → [B3, HW, s²]; channel index ky·s + kx as in PixelShuffle.
-      const z = tf.reshape(basis, [b * ch, s * s, n]) as tf.Tensor3D;
-      const wf = tf.reshape(w, [b * ch, h * wd, n]) as tf.Tensor3D;
-      const patches = tf.reshape(tf.matMul(wf, z, false, true), [b * ch, h, wd, s, s]);
+      // tfjs-wasm 4.22's BatchMatMul drops one reference to the data of its inputs when they are
+      // reshape views (which share data): a view of `enc.basis` / `enc.muW` would free the encoding's
+      // own tensors after the first sample. The matMul therefore gets fresh buffers (a transpose and a
+      // copy), never views of `enc` or of the returned `w`.
+      const z = tf.transpose(tf.reshape(basis, [b * ch, s * s, n]), [0, 2, 1]) as tf.Tensor3D;
+      const wf = tf.reshape(tf.mul(w, 1), [b * ch, h * wd, n]) as tf.Tensor3D;
+      const patches = tf.reshape(tf.matMul(wf, z), [b * ch, h, wd, s, s]);
       const shuffled = tf.reshape(tf.transpose(patches, [0, 1, 3, 2, 4]), [b, ch, h * s, wd * s]);
       const xs = tf.transpose(shuffled, [0, 2, 3, 1]) as tf.Tensor4D;
       const finalOut = this.finalbranch.forward(xs) as tf.Tensor4D;

@@ -30,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
     .command('sample')
     .description('draw diverse SR samples of one LR image')
     .argument('<input>', 'LR image (PNG or JPEG)')
-    .requiredOption('-w, --weights <file>', 'official VSpSR weights (.pth: state dict or {model: …})')
+    .option('-w, --weights <file>', 'VSpSR weights (.pth: state dict or {model: …}); default: the built-in ×4 weights')
     .requiredOption('-o, --out <dir>', 'output folder')
     .option('-n, --count <n>', 'number of samples', cliInteger, 10)
     .option('-s, --seed <n>', 'seed of the coefficient noise', cliInteger, 0)
@@ -42,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (input: string, o: Record<string, any>) => {
       await cliInitBackend(o.backend, { quiet: o.quiet, log: (l) => console.error(l) });
       const img = await readImage(input);
-      const v = await createVSpSR({ weights: o.weights, scale: o.scale });
+      const v = await createVSpSR({ weights: o.weights ?? 'default', scale: o.scale });
       const bar = o.quiet ? null : new cliProgress.SingleBar({ format: 'sampling [{bar}] {value}/{total} {stage}' }, cliProgress.Presets.shades_classic);
       bar?.start(o.count, 0, { stage: '' });
       try {
