@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { initBackend, readImage, toTrainImage, type BackendName, type TrainImage } from '@sr/core';
+import { initBackend, readImage, toTrainImage, writeSafetensors, type BackendName, type TrainImage } from '@sr/core';
 import { createCiaoSRBackbone } from '../backbones.js';
-import { readWeightsWithConfig } from '../default-weights.js';
+import { CONFIG_METADATA_KEY, readWeightsWithConfig } from '../default-weights.js';
 import { CiaoSR } from '../model.js';
 import { trainCiaoSR, type TrainSnapshot } from '../train.js';
 import { decodeTrainState, encodeTrainState, scheduleLr, writeFileAtomic, type TrainStateMeta } from '../train-state.js';
@@ -52,6 +52,7 @@ export async function trainContinueMain(argv: string[], packageDir?: string): Pr
     .option('--inp-size <n>', 'LR crop side (new state only)', num, 32)
     .option('--sample-q <n>', 'sampled HR pixels per crop (new state only)', num, 1024)
     .option('--seed <n>', 'seed of the data stream (new state only)', num, 1)
+    .option('--export <file>', 'write the state\'s weights as a built-in weights file (e.g. weights/default.safetensors, with its .json) and exit')
     .option('--backend <name>', 'tfjs backend', 'wasm')
     .option('--threads <n>', 'wasm threads', num, 2);
   try {
@@ -62,6 +63,7 @@ export async function trainContinueMain(argv: string[], packageDir?: string): Pr
   }
   const o = program.opts();
   const say = (s: string) => process.stdout.write(`${s}\n`);
+  if (o.export) return exportState(path.join(o.dir, 'state.safetensors'), o.export, say);
   const report = await initBackend(o.backend as BackendName, { wasmThreads: o.threads });
   const files = {
     state: path.join(o.dir, 'state.safetensors'),
@@ -195,6 +197,20 @@ export async function trainContinueMain(argv: string[], packageDir?: string): Pr
     for (const [s, h] of Object.entries(handlers)) process.off(s, h);
     held?.dispose();
   }
+}
+
+/**
+ * Promotes the run's current weights to a built-in weights file: the tensors with the configuration in
+ * `__metadata__.ciaosr_config` (what {@link loadDefaultWeights} reads), plus the `.json` sidecar.
+ */
+function exportState(stateFile: string, out: string, say: (s: string) => void): number {
+  const { weights, meta } = decodeTrainState(new Uint8Array(fs.readFileSync(stateFile)), stateFile);
+  const train = { continuation: { step: meta.step, state: 'training/state.safetensors', date: new Date().toISOString() } };
+  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+  fs.writeFileSync(out, writeSafetensors(weights, { format: 'pt', [CONFIG_METADATA_KEY]: JSON.stringify(meta.config), step: String(meta.step), ciaosr_train: JSON.stringify(train) }));
+  fs.writeFileSync(out.replace(/\.safetensors$/, '.json'), JSON.stringify({ config: meta.config, protocol: meta.protocol, train }, null, 2) + '\n');
+  say(`wrote ${out} (step ${meta.step} of the continuation run)`);
+  return 0;
 }
 
 function pngsIn(dir: string): string[] {
