@@ -18,8 +18,9 @@ import { VSpSRDiscriminator } from './discriminator.js';
 import { VSPSR_CONFIG_KEY } from './default-weights.js';
 import type { VSpMConfig } from './vspm.js';
 
-/** Training folders under `shared/datasets`, and the photos held back (as for the other built-in models). */
+/** Training folders under `shared/datasets` (licences: MODEL_CARD.md). */
 export const BUILTIN_TRAIN_FOLDERS = ['photos', 'train/kodak', 'train/wikimedia'];
+/** Photos held back from training (the same three as for the other built-in models). */
 export const BUILTIN_HELD_OUT = ['train/kodak/kodim23.png', 'train/kodak/kodim03.png', 'train/wikimedia/049.png'];
 
 /** Options of {@link trainBuiltinVSpSR}. */
