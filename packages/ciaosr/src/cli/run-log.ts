@@ -50,7 +50,8 @@ export function runLogMarkdown(runs: RunSegment[]): string {
   ];
   runs.forEach((r, i) => {
     const n = r.toStep - r.fromStep;
-    const sched = `${r.schedule.lr.toExponential(1)}${r.schedule.milestones.length ? ` (×${r.schedule.gamma} at ${r.schedule.milestones.join(', ')})` : ''}`;
+    const warm = r.schedule.warmup && r.fromStep < r.schedule.warmup ? `, warm-up to step ${r.schedule.warmup}` : '';
+    const sched = `${r.schedule.lr.toExponential(1)}${r.schedule.milestones.length ? ` (×${r.schedule.gamma} at ${r.schedule.milestones.join(', ')})` : ''}${warm}`;
     const m = r.machine;
     lines.push(
       `| ${i + 1} | ${r.started.slice(0, 16).replace('T', ' ')} | ${r.fromStep}–${r.toStep} | ${(r.seconds / 3600).toFixed(2)} | ${n ? (r.seconds / n).toFixed(2) : '–'} | ${sched} | ${m.cpu}, ${m.cores} cores, ${m.backend} ×${m.threads} |`,
