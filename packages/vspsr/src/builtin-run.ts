@@ -1,5 +1,5 @@
 /**
- * Executable of {@link trainBuiltinVSpSR}: `npm run train:builtin -w @sr/vspsr [-- --steps 2000 --threads 1]`;
+ * Executable of {@link trainBuiltinVSpSR}: `npm run train:builtin -w @sr/vspsr [-- --steps 2000 --threads 1 --init weights/default.safetensors]`;
  * writes `weights/default.safetensors` (every `--save-every` steps and at the end) and the loss log
  * `bench/results/builtin-train.csv`.
  * @module
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   const r = await trainBuiltinVSpSR({
     datasets: arg('--datasets') ?? path.resolve(pkg, '..', '..', '..', 'shared', 'datasets'),
     out: arg('--out') ?? path.join(pkg, 'weights', 'default.safetensors'),
+    init: arg('--init'),
     steps: num('--steps', 2000),
     batch: num('--batch', 4),
     crop: num('--crop', 24),

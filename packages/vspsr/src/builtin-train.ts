@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { imresize, readImage, toTrainImage, writeSafetensors, type TrainImage } from '@sr/core';
+import { imresize, readImage, readSafetensors, toTrainImage, writeSafetensors, type TrainImage } from '@sr/core';
 import { VSPSR } from './vspsr.js';
 import { createVSpSRTrainer } from './train.js';
 import { VSpSRDiscriminator } from './discriminator.js';
@@ -27,6 +27,8 @@ export const BUILTIN_HELD_OUT = ['train/kodak/kodim23.png', 'train/kodak/kodim03
 export interface BuiltinVSpSROptions {
   datasets: string;
   out: string;
+  /** Start from these weights (e.g. the shipped file) instead of a random initialisation; Adam and D start fresh. */
+  init?: string;
   steps?: number;
   batch?: number;
   /** LR crop side (HR = 4×). */
@@ -81,6 +83,7 @@ export async function trainBuiltinVSpSR(o: BuiltinVSpSROptions): Promise<{ steps
   for (const f of files) images.push(toTrainImage(await readImage(f)));
   log(`${images.length} training photos`);
   const model = new VSPSR(BUILTIN_VSPSR_CONFIG);
+  if (o.init) model.loadStateDict(readSafetensors(new Uint8Array(fs.readFileSync(o.init))).stateDict);
   const d = new VSpSRDiscriminator();
   d.train(true);
   const dVars = d.trainableVariables();
@@ -103,7 +106,7 @@ export async function trainBuiltinVSpSR(o: BuiltinVSpSROptions): Promise<{ steps
   const save = () => {
     fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
     return model.stateDict().then((sd) => {
-      const info = { steps: rows.length, batch, crop, lr: o.lr ?? 5e-4, seed, photos: images.length, heldOut: BUILTIN_HELD_OUT, seconds: (Date.now() - t0) / 1000, losses: 'MSE + 0.1 KL_w + 0.1 LSGAN (no VGG term)' };
+      const info = { init: o.init ? path.basename(o.init) : null, steps: rows.length, batch, crop, lr: o.lr ?? 5e-4, seed, photos: images.length, heldOut: BUILTIN_HELD_OUT, seconds: (Date.now() - t0) / 1000, losses: 'MSE + 0.1 KL_w + 0.1 LSGAN (no VGG term)' };
       fs.writeFileSync(o.out, writeSafetensors(sd, { format: 'pt', [VSPSR_CONFIG_KEY]: JSON.stringify({ ...BUILTIN_VSPSR_CONFIG }), vspsr_train: JSON.stringify(info) }));
     });
   };
