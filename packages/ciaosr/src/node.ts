@@ -6,3 +6,4 @@
  */
 export * from './index.js';
 export * from './train.js';
+export * from './train-state.js';

@@ -12,6 +12,7 @@ import {
   toTrainImage,
   writeSafetensors,
   yieldToEventLoop,
+  type StateDict,
   type TrainImage,
 } from '@sr/core';
 import { createCiaoSRBackbone, type CiaoSRBackboneName } from './backbones.js';
@@ -37,6 +38,12 @@ export interface TrainOptions extends Partial<TrainModelConfig> {
   out?: string;
   /** Resume from a checkpoint written by this function (its sidecar is read). */
   resume?: string;
+  /** Resume from an in-memory state instead (e.g. a single-file training state, see `train-state.ts`). */
+  resumeFrom?: ResumePoint;
+  /** Weights to start from when not resuming (fine-tuning, e.g. from the built-in default weights); Adam starts at zero. */
+  initWeights?: StateDict;
+  /** Replaces the default checkpoint writer (files at `out`): called with the state to persist. */
+  saveState?: (snap: TrainSnapshot) => Promise<void>;
   /** Batch size (16), LR crop (48), sampled HR pixels per crop (2304), scale range U(1, 4). */
   batchSize?: number;
   inpSize?: number;
@@ -57,7 +64,24 @@ export interface TrainOptions extends Partial<TrainModelConfig> {
   shouldStop?: (step: number) => boolean;
   /** Called after every optimizer step with the number of steps done (1-based), that step's L1 loss and its learning rate. */
   onStep?: (step: number, loss: number, lr: number) => void;
+  /** Awaited after every step (after `onStep` and any checkpoint), in eval mode, e.g. for a periodic held-out evaluation. */
+  afterStep?: (step: number, model: CiaoSR) => Promise<void>;
   signal?: AbortSignal;
+}
+
+/** Where a resumed run picks up: weights, Adam moments (`exp_avg.<param>`, `exp_avg_sq.<param>`), steps done, RNG state. */
+export interface ResumePoint {
+  config: TrainModelConfig;
+  weights: StateDict;
+  moments: StateDict;
+  step: number;
+  rngState: number;
+}
+
+/** What a checkpoint persists (handed to {@link TrainOptions.saveState}). */
+export interface TrainSnapshot extends ResumePoint {
+  lr: number;
+  protocol: TrainState['protocol'];
 }
 
 /** Sidecar JSON written next to each checkpoint. */
@@ -129,7 +153,7 @@ export async function trainCiaoSR(opts: TrainOptions): Promise<{ model: CiaoSR; 
     if (!fs.existsSync(side)) throw new InputError(`cannot resume: ${side} (written by ciaosr train) is missing`);
     resumed = JSON.parse(fs.readFileSync(side, 'utf8')) as TrainState;
   }
-  const config: TrainModelConfig = resumed?.config ?? {
+  const config: TrainModelConfig = resumed?.config ?? opts.resumeFrom?.config ?? {
     backbone: opts.backbone ?? 'edsr-baseline',
     feats: opts.feats ?? 64,
     blocks: opts.blocks ?? 16,
@@ -149,8 +173,13 @@ export async function trainCiaoSR(opts: TrainOptions): Promise<{ model: CiaoSR; 
   const params = model.namedParameters().filter(([, p]) => p.trainable).map(([n, p]) => [n, p.variable] as [string, tf.Variable]);
   const adam = new NamedAdam(params, opts.lr ?? 1e-4);
   try {
-    const rng = createRng(resumed ? resumed.rngState : protocol.seed);
+    const rng = createRng(resumed ? resumed.rngState : opts.resumeFrom ? opts.resumeFrom.rngState : protocol.seed);
     let step = 0;
+    if (opts.resumeFrom) {
+      model.loadWeights(opts.resumeFrom.weights);
+      adam.loadStateDict(opts.resumeFrom.moments, opts.resumeFrom.step);
+      step = opts.resumeFrom.step;
+    } else if (!opts.resume && opts.initWeights) model.loadWeights(opts.initWeights);
     if (opts.resume && resumed) {
       model.loadWeights(await readCheckpoint(opts.resume));
       const optFile = path.resolve(path.dirname(opts.resume), resumed.optimizer.file);
@@ -161,6 +190,10 @@ export async function trainCiaoSR(opts: TrainOptions): Promise<{ model: CiaoSR; 
     const losses: number[] = [];
     const mean = tf.tensor1d([...model.mean]);
     const save = async () => {
+      if (opts.saveState) {
+        const snap = { config, weights: await model.stateDict(), moments: await adam.stateDict(), step, rngState: rng.state(), lr: adam.lr, protocol };
+        return opts.saveState(snap);
+      }
       if (!opts.out) return;
       const file = `${path.basename(opts.out)}.optim.safetensors`;
       await saveTrainCheckpoint(opts.out, model, adam, {
@@ -208,6 +241,14 @@ export async function trainCiaoSR(opts: TrainOptions): Promise<{ model: CiaoSR; 
         if (due && step < opts.steps) {
           await save();
           lastSave = Date.now();
+        }
+        if (opts.afterStep) {
+          model.eval();
+          try {
+            await opts.afterStep(step, model);
+          } finally {
+            model.train();
+          }
         }
       }
       await save();

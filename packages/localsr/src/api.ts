@@ -11,6 +11,7 @@ import { toContextTensor, type LocalSRInput } from './input.js';
 import { assertPrepareFits, assertRegionFits } from './memory-plan.js';
 import type { BackboneKind } from './staged-backbone.js';
 import { validateRoi, type Roi } from './roi.js';
+import { loadDefaultWeights } from './default-weights.js';
 
 /** Options of {@link createLocalSR}: the model options plus weights and progress. */
 export interface LocalSROptions extends Omit<ClsrOptions, 'backbone'> {
@@ -20,8 +21,10 @@ export interface LocalSROptions extends Omit<ClsrOptions, 'backbone'> {
    * A CLSR checkpoint (keys `base.*`, `gcm.*`, `pim.*`, as saved by training) or a plain backbone
    * checkpoint (official keys, loaded into the base branch; GCM/PIM keep their initialisation, which
    * leaves the backbone's output unchanged). A path, URL, bytes or an already-read state dict.
+   * `'default'`: the built-in weights (Node; see MODEL_CARD.md), built with their stored configuration
+   * (backbone, sizes and padding; an explicit `padding` still overrides it).
    */
-  weights?: CheckpointSource | StateDict;
+  weights?: CheckpointSource | StateDict | 'default';
   /** Switch the context branches off at run time (the model then equals pre-cropping). */
   useGcm?: boolean;
   /** See `useGcm`: `false` switches the PIM branch off at run time. */
@@ -32,6 +35,8 @@ export interface LocalSROptions extends Omit<ClsrOptions, 'backbone'> {
    */
   onProgress?: (p: { stage: 'prepare' | 'region'; done: number; total: number }) => void;
 }
+
+const definedOnly = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 const isStateDict = (w: unknown): w is StateDict =>
   !!w && typeof w === 'object' && !(w instanceof Uint8Array) && !(w instanceof ArrayBuffer) && !(w instanceof URL) && !(typeof Blob !== 'undefined' && w instanceof Blob);
@@ -151,6 +156,10 @@ export class LocalSR {
  */
 export async function createLocalSR(opts: LocalSROptions = {}): Promise<LocalSR> {
   const { weights, useGcm, usePim, onProgress, backbone = 'edsr', ...rest } = opts;
+  if (weights === 'default') {
+    const def = await loadDefaultWeights();
+    return createLocalSR({ ...def.config, ...definedOnly(rest), backbone: def.config.backbone, backboneConfig: def.config.backboneConfig, weights: def.stateDict, useGcm, usePim, onProgress });
+  }
   const model = new CLSR({ ...rest, backbone });
   try {
     if (weights) await loadLocalSRWeights(model, weights);

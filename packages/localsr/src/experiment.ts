@@ -82,10 +82,10 @@ const setLr = (opt: tf.Optimizer, lr: number) => ((opt as unknown as { learningR
 const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / Math.max(1, a.length);
 
 /** Pre-cropping with a model's backbone (its own padding). */
-const preCropMethod = (m: CLSR): EvalMethod => ({ region: (lr, roi) => preCrop(m.base, lr, roi, m.padding) });
+export const preCropMethod = (m: CLSR): EvalMethod => ({ region: (lr, roi) => preCrop(m.base, lr, roi, m.padding) });
 
 /** CLSR from a prepared context (the inference path). */
-function clsrMethod(m: CLSR): EvalMethod {
+export function clsrMethod(m: CLSR): EvalMethod {
   let cache: ContextCache | null = null;
   return {
     prepare: (lr) => void (cache = m.prepare(lr)),
@@ -119,7 +119,7 @@ function clsrWindowMethod(m: CLSR): EvalMethod {
 }
 
 /** Post-cropping: the backbone on the whole held-out image once, then crops. */
-function postCropMethod(m: CLSR): EvalMethod {
+export function postCropMethod(m: CLSR): EvalMethod {
   let full: tf.Tensor4D | null = null;
   const s = m.scale;
   return {

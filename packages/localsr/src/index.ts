@@ -21,3 +21,5 @@ export * from './train.js';
 export * from './flops.js';
 export * from './cpu-conv-grad.js';
 export * from './bilinear.js';
+export * from './ciaosr-backbone.js';
+export * from './default-weights.js';

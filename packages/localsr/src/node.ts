@@ -6,3 +6,5 @@
  * @packageDocumentation
  */
 export * from './experiment.js';
+export * from './builtin-train.js';
+export * from './builtin-card.js';

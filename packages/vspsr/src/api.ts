@@ -23,6 +23,8 @@ import { SrImage } from './result.js';
 import { toRgbTensor, type VSpSRInput } from './input.js';
 
 /** Progress events of {@link createVSpSR} and {@link VSpSR.sample}. */
+import { loadDefaultWeights } from './default-weights.js';
+
 export interface VSpSRProgress {
   stage: 'load' | 'encode' | 'sample' | 'cem';
   done: number;
@@ -31,8 +33,11 @@ export interface VSpSRProgress {
 
 /** Options of {@link createVSpSR}. */
 export interface CreateVSpSROptions {
-  /** Official weights: a `.pth` path/URL/bytes (bare state dict or `{model: …}`) or a state dict. */
-  weights: CheckpointSource | StateDict;
+  /**
+   * Official weights: a `.pth` path/URL/bytes (bare state dict or `{model: …}`) or a state dict; or
+   * `'default'`: the built-in ×4 weights (Node; see MODEL_CARD.md), with their stored configuration.
+   */
+  weights: CheckpointSource | StateDict | 'default';
   /** Expected scale; checked against the weights (×8 weights have an extra transposed conv). */
   scale?: 4 | 8;
   /** Overrides of what the weights cannot tell: interpolation `mode`, prior `alpha`/`beta`. */
@@ -107,6 +112,10 @@ function normaliseKeys(sd: StateDict): StateDict {
 /** Loads VSpSR weights and returns a ready sampler. */
 export async function createVSpSR(opts: CreateVSpSROptions): Promise<VSpSR> {
   if (!opts || opts.weights === undefined) throw new InputError('createVSpSR: `weights` is required (official VSpSR .pth or a state dict)');
+  if (opts.weights === 'default') {
+    const def = await loadDefaultWeights();
+    return createVSpSR({ ...opts, weights: def.stateDict, config: { mode: def.config.mode, alpha: def.config.alpha, beta: def.config.beta, ...opts.config } });
+  }
   throwIfAborted(opts.signal);
   opts.onProgress?.({ stage: 'load', done: 0, total: 1 });
   let sd: StateDict;

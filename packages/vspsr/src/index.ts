@@ -18,3 +18,5 @@ export * from './cem/opencv-kernel.js';
 export * from './cem/cem-opencv.js';
 export * from './cem/matlab-operator.js';
 export * from './cem/cem-matlab.js';
+export * from './default-weights.js';
+export * from './discriminator.js';

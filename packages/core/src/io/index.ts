@@ -6,4 +6,5 @@ export { readPthObject, isGzip, isZip, gunzip, type CheckpointLimitOptions } fro
 export { unpickle, PyGlobal, PyObject, type PickleGlobals } from './pickle.js';
 export { torchGlobals } from './torch-globals.js';
 export * from './weights-file.js';
+export * from './shipped-weights.js';
 export { sourceBytes, sourceName } from './source.js';

@@ -23,6 +23,7 @@ import {
   cliBackend,
 } from '@sr/core';
 import { createLocalSR } from '../api.js';
+import { findDefaultWeights } from '../default-weights.js';
 import type { BackboneKind } from '../staged-backbone.js';
 import type { Roi } from '../roi.js';
 
@@ -60,9 +61,9 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<input>', 'LR image (PNG or JPEG)')
     .requiredOption('--roi <x,y,w,h>', 'region of interest in LR pixels', parseRoi)
     .requiredOption('-o, --out <file>', 'output .png or .jpg (the ×4 region; "-": PNG on stdout); its folder must exist')
-    .option('--weights <file>', 'CLSR checkpoint (base.*/gcm.*/pim.* keys) or a plain backbone checkpoint')
+    .option('--weights <file>', 'CLSR checkpoint (base.*/gcm.*/pim.* keys) or a plain backbone checkpoint (default: the built-in weights)')
     .option('--backbone <name>', 'edsr (SRResNet/EDSR-style, default) or rrdb', cliChoice(['edsr', 'rrdb'] as const), 'edsr' as BackboneKind)
-    .option('--padding <n>', 'context pixels around the ROI for the base branch, 0–256', cliIntegerIn({ min: 0, max: 256 }), 8)
+    .option('--padding <n>', "context pixels around the ROI for the base branch, 0–256 (default 8, or the built-in weights' own)", cliIntegerIn({ min: 0, max: 256 }))
     .option('--no-gcm', 'switch the global context module off')
     .option('--no-pim', 'switch the proximity integration branch off')
     .option('--baseline <name>', 'run a baseline instead: pre-crop or post-crop', cliChoice(['pre-crop', 'post-crop'] as const))
@@ -73,10 +74,13 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (input: string, o: UpscaleCliOptions) => {
       await cliCheckOutputFile(o.out, { inputs: [input, o.weights], force: o.force, image: true });
       const image = await readImage(input);
-      if (!o.weights) console.error('localsr: no --weights given: using randomly initialised weights (the output is not a useful SR)');
+      const builtin = !o.weights && (await findDefaultWeights()) !== null;
+      if (!o.weights && !builtin) console.error('localsr: no --weights given and the built-in weights are not installed: using randomly initialised weights (the output is not a useful SR)');
       await cliInitBackend(o.backend, { quiet: o.quiet, log: (l) => console.error(l) });
       const bar = cliProgress({ name: 'localsr', what: 'stages', quiet: o.quiet, bar: () => new SingleBar({ format: '{stage} [{bar}] {value}/{total}', clearOnComplete: true, stream: process.stderr }) });
-      const local = await createLocalSR({ backbone: o.backbone, weights: o.weights, padding: o.padding, useGcm: o.gcm, usePim: o.pim });
+      const local = await createLocalSR(
+        builtin ? { weights: 'default', padding: o.padding, useGcm: o.gcm, usePim: o.pim } : { backbone: o.backbone, weights: o.weights, padding: o.padding, useGcm: o.gcm, usePim: o.pim },
+      );
       try {
         bar.start(2, { stage: 'context' });
         await local.prepare(image);

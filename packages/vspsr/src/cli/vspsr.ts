@@ -56,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     .command('sample')
     .description('draw diverse SR samples of one LR image')
     .argument('<input>', 'LR image (PNG or JPEG)')
-    .requiredOption('-w, --weights <file>', 'official VSpSR weights (.pth: state dict or {model: …})')
+    .option('-w, --weights <file>', 'VSpSR weights (.pth: state dict or {model: …}); default: the built-in ×4 weights')
     .requiredOption('-o, --out <dir>', 'output folder (created), or "-" for one PNG on stdout (--count 1)')
     .option('-n, --count <n>', `number of samples, 1–${MAX_COUNT}`, cliIntegerIn({ min: 1, max: MAX_COUNT }), 10)
     .option('-s, --seed <n>', 'seed of the coefficient noise', cliInteger, 0)
@@ -75,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
       for (let i = 0; i < o.count; i++) await cliCheckOutputFile(fileOf(i), { inputs: [input, o.weights], force: o.force, image: true });
       const img = await readImage(input);
       await cliInitBackend(o.backend, { quiet: o.quiet, log: (l) => console.error(l) });
-      const v = await createVSpSR({ weights: o.weights, scale: o.scale });
+      const v = await createVSpSR({ weights: o.weights ?? 'default', scale: o.scale });
       const bar = cliProgress({
         name: 'vspsr',
         what: 'samples',
