@@ -5,7 +5,6 @@ import {
   imresize,
   ensureBackend,
   initBackend,
-  readCheckpoint,
   roundHalfEven,
   sourceName,
   throwIfAborted,

@@ -9,7 +9,7 @@ import { trainCiaoSR, type TrainSnapshot } from '../train.js';
 import { decodeTrainState, encodeTrainState, scheduleLr, writeFileAtomic, type TrainStateMeta } from '../train-state.js';
 import { defaultPaths } from './default-paths.js';
 import { evalHeldOut, prepareHeldOut, type HeldOutSet } from './heldout.js';
-import { num } from './options.js';
+import { cliNumber as num } from '@sr/core';
 import { readRunLog, thisMachine, truncateCsv, type RunSegment } from './run-log.js';
 import { CURVE_PHOTO, TRAIN_FOLDERS, listTrainPhotos } from './train-data.js';
 
