@@ -91,7 +91,11 @@ export async function bundleCli(pkg: string, bin: string): Promise<CliChild> {
         name: 'sr-sources',
         setup(b) {
           b.onResolve({ filter: /\/dist\/cli\/[^/]+\.js$/ }, (a) => ({ path: path.resolve(a.resolveDir, a.path).replace(`${path.sep}dist${path.sep}cli${path.sep}`, `${path.sep}src${path.sep}cli${path.sep}`).replace(/\.js$/, '.ts') }));
-          b.onResolve({ filter: /^@sr\/[a-z-]+$/ }, (a) => ({ path: path.join(REPO, 'packages', a.path.slice(4), 'src', 'index.ts') }));
+          // Node resolves `@sr/<pkg>` to its Node entry (the `node` export condition) where it has one.
+          b.onResolve({ filter: /^@sr\/[a-z-]+(\/node)?$/ }, (a) => {
+            const src = path.join(REPO, 'packages', a.path.slice(4).replace(/\/node$/, ''), 'src');
+            return { path: fs.existsSync(path.join(src, 'node.ts')) ? path.join(src, 'node.ts') : path.join(src, 'index.ts') };
+          });
           b.onResolve({ filter: /^[^./]/ }, (a) => (a.path.startsWith('@sr/') ? undefined : { path: a.path, external: true }));
         },
       },
