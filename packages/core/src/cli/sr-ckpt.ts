@@ -7,6 +7,8 @@
  * @module
  */
 import { writeFile } from 'node:fs/promises';
+// A Node-only CLI: install the Node platform (file paths, fs) that the browser-clean modules reach through.
+import '../platform/node-install.js';
 import { Command } from 'commander';
 import { cliCheckOutputFile, cliConfigure, cliRun, CliUsageError } from './cli-util.js';
 import { readCheckpointObject, selectStateDict } from '../io/checkpoint.js';
