@@ -36,8 +36,9 @@ export function aggregate(rows) {
 
 function qualityTable(means, set) {
   const scales = [...new Set(means.filter((m) => m.set === set).map((m) => m.scale))].sort((a, b) => a - b);
-  const methods = ORDER.filter((m) => means.some((x) => x.set === set && x.method === m));
-  const lines = [`| ${set} | ${methods.map((m) => LABEL[m]).join(' | ')} |`, `|---|${methods.map(() => '---').join('|')}|`];
+  const present = [...new Set(means.filter((x) => x.set === set).map((x) => x.method))];
+  const methods = [...ORDER.filter((m) => present.includes(m)), ...present.filter((m) => !ORDER.includes(m)).sort()];
+  const lines = [`| ${set} | ${methods.map((m) => LABEL[m] ?? m.replace(/^websr-/, 'WebSR ')).join(' | ')} |`, `|---|${methods.map(() => '---').join('|')}|`];
   for (const s of scales) {
     const cells = methods.map((m) => {
       const x = means.find((y) => y.set === set && y.scale === s && y.method === m);
@@ -51,16 +52,20 @@ function qualityTable(means, set) {
 }
 
 function timingTable(timing) {
-  const lines = ['| job | method | parameters | median (s) | runs (s) |', '|---|---|---|---|---|'];
-  for (const r of timing.results) lines.push(`| ×${r.scale} of ${r.size}² | ${LABEL[r.method] ?? r.method} | ${r.params?.toLocaleString('en-US') ?? '–'} | ${r.median.toFixed(2)} | ${r.times.map((t) => t.toFixed(2)).join(', ')} |`);
+  const lines = ['| job | method | parameters | median wall (s) | runs (s) | median CPU (s, all threads) | time ÷ thick |', '|---|---|---|---|---|---|---|'];
+  for (const r of timing.results) {
+    const thick = timing.results.find((x) => x.method === 'esrgan-thick' && x.scale === r.scale && x.size === r.size);
+    const ratio = thick ? (r.median / thick.median).toFixed(2) : '–';
+    lines.push(`| ×${r.scale} of ${r.size}² | ${LABEL[r.method] ?? r.method} | ${r.params?.toLocaleString('en-US') ?? '–'} | ${r.median.toFixed(2)} | ${r.times.map((t) => t.toFixed(2)).join(', ')} | ${r.cpuMedian?.toFixed(2) ?? '–'} | ${ratio} |`);
+  }
   return lines.join('\n');
 }
 
 /** Set5 ×4 PSNR (y) against ×4-of-128² time (x, log scale), one labelled point per method. */
-export function svgPlot(points, title) {
+export function svgPlot(points, title, bicubicPsnr = null) {
   const W = 640, H = 400, L = 70, R = 200, T = 40, B = 50;
   const xs = points.map((p) => Math.log10(p.seconds));
-  const ys = points.map((p) => p.psnr);
+  const ys = [...points.map((p) => p.psnr), ...(bicubicPsnr == null ? [] : [bicubicPsnr])];
   const [x0, x1] = [Math.floor(Math.min(...xs) * 2) / 2, Math.ceil(Math.max(...xs) * 2) / 2 || 1];
   const [y0, y1] = [Math.floor(Math.min(...ys) * 2) / 2 - 0.5, Math.ceil(Math.max(...ys) * 2) / 2 + 0.5];
   const px = (x) => L + ((x - x0) / (x1 - x0 || 1)) * (W - L - R);
@@ -76,12 +81,40 @@ export function svgPlot(points, title) {
   }
   el.push(`<text x="${(L + W - R) / 2}" y="${H - 12}" font-size="12" text-anchor="middle">median time, ×4 of a 128² crop (log scale)</text>`);
   el.push(`<text x="16" y="${(T + H - B) / 2}" font-size="12" text-anchor="middle" transform="rotate(-90 16 ${(T + H - B) / 2})">Set5 ×4 Y-PSNR (dB)</text>`);
+  if (bicubicPsnr != null) {
+    el.push(`<line x1="${L}" y1="${py(bicubicPsnr)}" x2="${W - R}" y2="${py(bicubicPsnr)}" stroke="#888" stroke-dasharray="5 4"/>`);
+    el.push(`<text x="${W - R + 6}" y="${py(bicubicPsnr) + 4}" font-size="12" fill="#666">bicubic</text>`);
+  }
   for (const p of points) {
     const own = p.method === 'ciaosr';
     el.push(`<circle cx="${px(Math.log10(p.seconds))}" cy="${py(p.psnr)}" r="6" fill="${own ? '#d62728' : '#1f77b4'}"/>`);
     el.push(`<text x="${px(Math.log10(p.seconds)) + 9}" y="${py(p.psnr) + 4}" font-size="12">${LABEL[p.method] ?? p.method}</text>`);
   }
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif">\n${el.join('\n')}\n</svg>\n`;
+}
+
+/** Tables of the side benchmarks (decode profile, configuration frontier, large images) when their JSON exists. */
+function extraSections() {
+  const out = [];
+  const prof = readJson(path.join(RESULTS, 'ciaosr-decode-profile.json'), null);
+  if (prof) {
+    out.push(`### Where the built-in CiaoSR's time goes (scripts/profile-ciaosr-decode.mjs, ${prof.results[0]?.lr}² input, one tile, ${prof.threads} threads)`, '');
+    out.push('| scale | queries | encoder (s) | non-local attention (s) | gather maps (s) | decode (s) | top decode kernels (s) |', '|---|---|---|---|---|---|---|');
+    for (const r of prof.results)
+      out.push(`| ×${r.scale} | ${r.queries.toLocaleString('en-US')} | ${r.seconds.encoder.toFixed(2)} | ${r.seconds.nonLocal.toFixed(2)} | ${r.seconds.prepare.toFixed(2)} | ${r.seconds.decode.toFixed(2)} | ${r.decodeKernels.slice(0, 6).map((k) => `${k.kernel} ${k.seconds.toFixed(2)}`).join('; ')} |`);
+    out.push('');
+  }
+  const cfg = readJson(path.join(RESULTS, 'ciaosr-configs.json'), null);
+  if (cfg) {
+    out.push(`### Configuration frontier, speed side (scripts/bench-ciaosr-configs.mjs, random weights, ${cfg.job}, ${cfg.threads} threads)`, '');
+    out.push('| configuration | parameters | median (s) |', '|---|---|---|', ...cfg.rows.map((r) => `| ${r.label} | ${r.params.toLocaleString('en-US')} | ${r.medianS.toFixed(2)} |`), '');
+  }
+  const large = readJson(path.join(RESULTS, 'large-images.json'), null);
+  if (large) {
+    out.push(`### Large images (scripts/bench-large.mjs: \`ciaosr upscale\` defaults, fresh process; photo ${large.photo}; load average at start ${large.machine.loadavg.join(', ')})`, '');
+    out.push('| job | wall (s) | CPU (s, all threads) | peak RSS (MiB) | finished |', '|---|---|---|---|---|', ...large.rows.map((r) => `| ${r.job} | ${r.seconds} | ${r.cpuSeconds ?? '–'} | ${r.peakRssMiB} | ${r.ok ? 'yes' : `no (exit ${r.status})`} |`), '');
+  }
+  return out;
 }
 
 export function writeReport({ log } = {}) {
@@ -99,11 +132,14 @@ export function writeReport({ log } = {}) {
   md.push('### Quality: Y-PSNR (dB) / Y-SSIM / LPIPS-alex (RGB)', '', 'LR = MATLAB bicubic of the HR mod-cropped to the scale, rounded to 8 bits; outputs rounded to 8 bits; border crop = scale. UpscalerJS has no ×6/×8/×12 model in this comparison (its ×8 is a separate network); CiaoSR was trained on ×1–×4, so ×6–×12 are out of distribution.', '');
   for (const set of ['set5', 'set14']) if (means.some((m) => m.set === set)) md.push(qualityTable(means, set), '');
   if (websr?.error) md.push(`WebSR: ${websr.error}`, '');
+  else if (websr?.rows?.length) md.push(`WebSR ran in headless Chromium on ${websr.browser} (${websr.flags.join(' ')}); its variants are named by size (s/m/l) and training set (an = anime, rl = real life).`, '');
+  md.push(...extraSections());
   const x4 = timing?.results.filter((r) => r.scale === 4 && r.size === 128) ?? [];
   const points = x4.map((r) => ({ method: r.method, seconds: r.median, psnr: means.find((m) => m.set === 'set5' && m.scale === 4 && m.method === r.method)?.psnr })).filter((p) => p.psnr != null);
   if (points.length) {
     fs.mkdirSync(path.dirname(SVG_FILE), { recursive: true });
-    fs.writeFileSync(SVG_FILE, svgPlot(points, 'Quality vs time (WASM, same run)'));
+    const bic = means.find((m) => m.set === 'set5' && m.scale === 4 && m.method === 'bicubic')?.psnr ?? null;
+    fs.writeFileSync(SVG_FILE, svgPlot(points, `Set5 ×4 quality vs time (WASM, ${timing.threads} threads, same run)`, bic));
     md.push(`![Set5 ×4 PSNR vs time](../../docs/figures/${path.basename(SVG_FILE)})`, '');
   }
   fs.writeFileSync(path.join(RESULTS, 'peers.md'), md.join('\n'));

@@ -30,20 +30,26 @@ export async function runTiming(env, { runs, methods, log }) {
     const models = [];
     for (const m of methods) models.push(m === 'ciaosr' ? await loadCiaoSR(env.ciaosr, tf) : await loadUpscalerJS(env.tfl, m, scale));
     const times = models.map(() => []);
-    const once = async (m) => {
+    const cpu = models.map(() => []);
+    // Wall time, and the process's CPU time (all WASM threads): on a busy shared machine the wall
+    // time includes waiting for a core, the CPU time much less so.
+    const once = async (m, i) => {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       const out = await m.run(lr, size * scale, size * scale);
       await out.data();
       tf.dispose(out);
+      const c = process.cpuUsage(c0);
+      if (i !== undefined) cpu[i].push((c.user + c.system) / 1e6);
       return (performance.now() - t0) / 1000;
     };
     for (const m of models) await once(m); // warm-up: kernel set-up, first allocations
     for (let r = 0; r < runs; r++)
       for (let i = 0; i < models.length; i++) {
-        times[i].push(await once(models[i]));
+        times[i].push(await once(models[i], i));
         log?.(`timing ×${scale} ${size}² ${models[i].name} run ${r + 1}: ${times[i].at(-1).toFixed(2)} s`);
       }
-    models.forEach((m, i) => results.push({ method: m.name, scale, size, params: m.params, median: +median(times[i]).toFixed(3), times: times[i].map((t) => +t.toFixed(3)) }));
+    models.forEach((m, i) => results.push({ method: m.name, scale, size, params: m.params, median: +median(times[i]).toFixed(3), times: times[i].map((t) => +t.toFixed(3)), cpuMedian: +median(cpu[i]).toFixed(3) }));
     models.forEach((m) => m.dispose());
     tf.dispose(lr);
   }
