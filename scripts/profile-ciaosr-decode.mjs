@@ -58,7 +58,8 @@ for (const s of o.scales.split(',').map(Number)) {
       y.dispose();
     });
     tDec += (performance.now() - t1) / 1000;
-    for (const k of prof.kernels) {
+    // tf.profile lists op scopes (`fusedMatMul__op`) beside the kernels they run: count kernels only.
+    for (const k of prof.kernels.filter((x) => !x.name.endsWith('__op'))) {
       const key = `${k.name} ${k.outputShapes.map((sh) => `[${sh.map((d) => (d === end - start ? 'Q' : d === 4 * (end - start) ? '4Q' : d)).join(',')}]`).join(' ')}`;
       kernels.set(key, (kernels.get(key) ?? 0) + k.kernelTimeMs / 1000);
     }
