@@ -4,7 +4,8 @@
 // on the same EDSR-baseline encoder, random weights (time does not depend on values), ×4 of a 128²
 // crop, default tiling, alternating configs per round, medians. Needs `npm run build`.
 //
-//   node scripts/bench-ciaosr-configs.mjs [--runs 2] [--size 128] [--scale 4] [--out FILE]
+//   node scripts/bench-ciaosr-configs.mjs [--runs 2] [--size 128] [--scale 4] [--configs 0,1,2] [--out FILE]
+// (--configs: indices into CONFIGS below; default all.)
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { RESULTS, SHARED, machine, setup, writeJson } from './bench-peers/env.mjs';
@@ -14,6 +15,7 @@ const { values: o } = parseArgs({
     runs: { type: 'string', default: '2' },
     size: { type: 'string', default: '128' },
     scale: { type: 'string', default: '4' },
+    configs: { type: 'string', default: '' },
     out: { type: 'string', default: path.join(RESULTS, 'ciaosr-configs.json') },
   },
 });
@@ -22,7 +24,7 @@ const { tf, core, ciaosr } = env;
 const n = Number(o.size);
 const s = Number(o.scale);
 // `built-in` is today's weights/default.json configuration.
-const CONFIGS = [
+const ALL = [
   { label: 'CiaoSR EDSR 32×8, head [128,128] (built-in)', feats: 32, blocks: 8, hidden: [128, 128] },
   { label: 'CiaoSR EDSR 32×8, head [64,64]', feats: 32, blocks: 8, hidden: [64, 64] },
   { label: 'CiaoSR EDSR 32×8, head [128]', feats: 32, blocks: 8, hidden: [128] },
@@ -31,6 +33,7 @@ const CONFIGS = [
   { label: 'LIIF EDSR 32×8, MLP [128,128]', liif: true, feats: 32, blocks: 8, hidden: [128, 128] },
   { label: 'LIIF EDSR 64×16, MLP [256]×4 (paper)', liif: true, feats: 64, blocks: 16, hidden: [256, 256, 256, 256] },
 ];
+const CONFIGS = o.configs ? o.configs.split(',').map((i) => ALL[Number(i)]) : ALL;
 const img = core.toTrainImage(await core.readImage(path.join(SHARED, 'datasets/photos/astronaut.png')));
 const lr = tf.tidy(() => tf.slice(tf.tensor4d(img.data, [1, img.height, img.width, 3]), [0, (img.height - n) >> 1, (img.width - n) >> 1, 0], [1, n, n, 3]));
 const runners = [];

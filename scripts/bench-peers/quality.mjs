@@ -82,6 +82,8 @@ export async function runQuality(env, { sets, scales, methods, lpipsOn = true, l
           tf.dispose([hr, lr, raw, out]);
           cache.rows[key] = { method, set, image: f, scale, ...s, seconds: +seconds.toFixed(3), lr: [H / scale, W / scale] };
           cache.backend = env.backend;
+          // Merge with what is on disk: several runs (e.g. one per method) may share the cache.
+          cache.rows = { ...readJson(QUALITY_FILE, { rows: {} }).rows, ...cache.rows };
           writeJson(QUALITY_FILE, cache);
           log?.(`${key}: ${s.psnr.toFixed(2)} dB, SSIM ${s.ssim.toFixed(4)}, LPIPS ${s.lpips?.toFixed(4)}, ${seconds.toFixed(1)} s (tensors ${tf.memory().numTensors})`);
         }
