@@ -109,8 +109,9 @@ function extraSections() {
     out.push(`### Configuration frontier, speed side (scripts/bench-ciaosr-configs.mjs, random weights, ${cfg.job}, ${cfg.threads} threads)`, '');
     out.push('| configuration | parameters | median (s) |', '|---|---|---|', ...cfg.rows.map((r) => `| ${r.label} | ${r.params.toLocaleString('en-US')} | ${r.medianS.toFixed(2)} |`), '');
   }
-  const large = readJson(path.join(RESULTS, 'large-images.json'), null);
-  if (large) {
+  for (const file of ['large-images.json', 'large-images-small.json']) {
+    const large = readJson(path.join(RESULTS, file), null);
+    if (!large) continue;
     out.push(`### Large images (scripts/bench-large.mjs: \`ciaosr upscale\` defaults, fresh process; photo ${large.photo}; load average at start ${large.machine.loadavg.join(', ')})`, '');
     out.push('| job | wall (s) | CPU (s, all threads) | peak RSS (MiB) | finished |', '|---|---|---|---|---|', ...large.rows.map((r) => `| ${r.job} | ${r.seconds} | ${r.cpuSeconds ?? '–'} | ${r.peakRssMiB} | ${r.ok ? 'yes' : `no (exit ${r.status})`} |`), '');
   }
