@@ -10,6 +10,7 @@ import { TIMING_FILE } from './timing.mjs';
 
 const ORDER = ['bicubic', 'ciaosr', 'esrgan-thick', 'esrgan-medium', 'esrgan-slim', 'websr-cnn-2x-l-an'];
 const LABEL = { bicubic: 'bicubic', ciaosr: '@sr/ciaosr built-in', 'esrgan-thick': 'UpscalerJS esrgan-thick', 'esrgan-medium': 'UpscalerJS esrgan-medium', 'esrgan-slim': 'UpscalerJS esrgan-slim', 'websr-cnn-2x-l-an': 'WebSR cnn-2x-l-an' };
+const label = (m) => LABEL[m] ?? m.replace(/^websr-/, 'WebSR ');
 const WEBSR_FILE = path.join(RESULTS, 'peers-websr.json');
 export const SVG_FILE = path.join(ROOT, 'docs/figures/peers-quality-vs-time.svg');
 const IMAGES = { set5: 5, set14: 14 };
@@ -38,7 +39,7 @@ function qualityTable(means, set) {
   const scales = [...new Set(means.filter((m) => m.set === set).map((m) => m.scale))].sort((a, b) => a - b);
   const present = [...new Set(means.filter((x) => x.set === set).map((x) => x.method))];
   const methods = [...ORDER.filter((m) => present.includes(m)), ...present.filter((m) => !ORDER.includes(m)).sort()];
-  const lines = [`| ${set} | ${methods.map((m) => LABEL[m] ?? m.replace(/^websr-/, 'WebSR ')).join(' | ')} |`, `|---|${methods.map(() => '---').join('|')}|`];
+  const lines = [`| ${set} | ${methods.map(label).join(' | ')} |`, `|---|${methods.map(() => '---').join('|')}|`];
   for (const s of scales) {
     const cells = methods.map((m) => {
       const x = means.find((y) => y.set === set && y.scale === s && y.method === m);
@@ -49,6 +50,28 @@ function qualityTable(means, set) {
     lines.push(`| ×${s} | ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
+}
+
+/**
+ * For an incomplete (set, scale): CiaoSR against each other method on the images both have, so
+ * partial means are still compared like with like.
+ */
+function pairedNotes(rows, means, set) {
+  const notes = [];
+  for (const scale of [...new Set(means.filter((m) => m.set === set).map((m) => m.scale))].sort((a, b) => a - b)) {
+    const at = means.filter((m) => m.set === set && m.scale === scale);
+    if (at.every((m) => m.n === (IMAGES[set] ?? m.n)) || !at.some((m) => m.method === 'ciaosr')) continue;
+    const own = new Map(rows.filter((r) => r.set === set && r.scale === scale && r.method === 'ciaosr').map((r) => [r.image, r.psnr]));
+    const parts = [];
+    for (const m of at.filter((x) => x.method !== 'ciaosr')) {
+      const both = rows.filter((r) => r.set === set && r.scale === scale && r.method === m.method && own.has(r.image));
+      if (!both.length) continue;
+      const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      parts.push(`${label(m.method)} ${mean(both.map((r) => r.psnr)).toFixed(2)} vs CiaoSR ${mean(both.map((r) => own.get(r.image))).toFixed(2)} dB (${both.length} images)`);
+    }
+    if (parts.length) notes.push(`- ${set} ×${scale}, incomplete; paired on common images: ${parts.join('; ')}.`);
+  }
+  return notes.length ? `${notes.join('\n')}\n` : '';
 }
 
 function timingTable(timing) {
@@ -131,7 +154,7 @@ export function writeReport({ log } = {}) {
     md.push('### Time (same process, alternating, medians)', '', timingTable(timing), '');
   }
   md.push('### Quality: Y-PSNR (dB) / Y-SSIM / LPIPS-alex (RGB)', '', 'LR = MATLAB bicubic of the HR mod-cropped to the scale, rounded to 8 bits; outputs rounded to 8 bits; border crop = scale. UpscalerJS has no ×6/×8/×12 model in this comparison (its ×8 is a separate network); CiaoSR was trained on ×1–×4, so ×6–×12 are out of distribution.', '');
-  for (const set of ['set5', 'set14']) if (means.some((m) => m.set === set)) md.push(qualityTable(means, set), '');
+  for (const set of ['set5', 'set14']) if (means.some((m) => m.set === set)) md.push(qualityTable(means, set), '', pairedNotes(rows, means, set));
   if (websr?.error) md.push(`WebSR: ${websr.error}`, '');
   else if (websr?.rows?.length) md.push(`WebSR ran in headless Chromium on ${websr.browser} (${websr.flags.join(' ')}); its variants are named by size (s/m/l) and training set (an = anime, rl = real life).`, '');
   md.push(...extraSections());
