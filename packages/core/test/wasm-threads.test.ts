@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { initBackend } from '@sr/core';
+import * as os from 'node:os';
+import { defaultWasmThreads, initBackend } from '@sr/core';
 import { T, on, rand, relErr } from './wasm-helpers.js';
 
 // Multi-threaded WASM in Node (initBackend's `wasmThreads`): the threaded SIMD build starts its
@@ -17,10 +18,26 @@ test('initBackend("wasm", { wasmThreads: 2 }) runs XNNPACK on 2 threads, matchin
   expect(relErr(got, ref)).toBeLessThan(1e-5);
 });
 
+test('the default WASM thread count in Node is every available core, or $SR_WASM_THREADS', () => {
+  const saved = process.env.SR_WASM_THREADS;
+  try {
+    delete process.env.SR_WASM_THREADS;
+    expect(defaultWasmThreads()).toBe(os.availableParallelism());
+    process.env.SR_WASM_THREADS = '3';
+    expect(defaultWasmThreads()).toBe(3);
+    process.env.SR_WASM_THREADS = 'many';
+    expect(() => defaultWasmThreads()).toThrow(/SR_WASM_THREADS must be an integer/);
+  } finally {
+    if (saved === undefined) delete process.env.SR_WASM_THREADS;
+    else process.env.SR_WASM_THREADS = saved;
+  }
+});
+
 // The pool's workers must not keep Node alive: a script that finished its work has to exit by itself
 // (they used to stay referenced, and a 2-thread training script hung after writing its results). The
-// child runs core's source (its Node entry), bundled by esbuild (tests do not assume a built dist/).
-test('a Node process with a 2-thread WASM pool exits when its work is done', async () => {
+// child runs core's source, bundled by esbuild (tests do not assume a built dist/), with the default
+// thread count (every core, forced to 2 here so a pool exists even on a 1-core runner).
+test('a Node process with a multi-thread WASM pool (the default) exits when its work is done', async () => {
   const esbuild = await import('esbuild');
   const path = await import('node:path');
   const fs = await import('node:fs');
@@ -31,10 +48,11 @@ test('a Node process with a 2-thread WASM pool exits when its work is done', asy
     esbuild.buildSync({
       stdin: {
         contents: `import * as tf from '@tensorflow/tfjs-core';
+          import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
           import { initBackend } from './src/node.ts';
-          await initBackend('wasm', { wasmThreads: 2 });
+          await initBackend('wasm');
           const y = tf.matMul(tf.ones([64, 64]), tf.ones([64, 64]));
-          console.log('done', (await y.data())[0], tf.getBackend());`,
+          console.log('done', (await y.data())[0], tf.getBackend(), 'threads', getThreadsCount());`,
         resolveDir: dir,
         loader: 'ts',
       },
@@ -46,8 +64,8 @@ test('a Node process with a 2-thread WASM pool exits when its work is done', asy
       logLevel: 'silent',
     });
     const t0 = Date.now();
-    const res = spawnSync(process.execPath, [file], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
-    expect(res.stdout).toContain('done 64 wasm');
+    const res = spawnSync(process.execPath, [file], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, SR_WASM_THREADS: String(Math.max(2, os.availableParallelism())) } });
+    expect(res.stdout).toContain(`done 64 wasm threads ${Math.max(2, os.availableParallelism())}`);
     expect(res.signal).toBeNull(); // not killed by the timeout: it exited by itself
     expect(res.status).toBe(0);
     expect(Date.now() - t0).toBeLessThan(60_000);

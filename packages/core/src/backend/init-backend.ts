@@ -27,9 +27,12 @@ export interface InitBackendOptions {
   /** Where the WASM binaries are served from (browser). In Node the installed package is used. */
   wasmPaths?: string;
   /**
-   * WASM threads: in browsers needs cross-origin isolation (default there: hardware concurrency); in
-   * Node (default 1) a count > 1 enables the threaded SIMD build through the workarounds in
-   * `prepareNodeWasmThreads`. Takes effect only when WASM is first initialised in the process.
+   * WASM threads (XNNPACK's pool); default {@link defaultWasmThreads}: every available core in Node
+   * (`os.availableParallelism()`, or `$SR_WASM_THREADS`), `navigator.hardwareConcurrency` in a
+   * cross-origin-isolated page, 1 in a page that is not (browsers allow the `SharedArrayBuffer`
+   * threads need only under COOP `same-origin` + COEP `require-corp`). In Node a count > 1 runs the
+   * threaded SIMD build through the workarounds in `prepareNodeWasmThreads`. Takes effect only when
+   * WASM is first initialised in the process.
    */
   wasmThreads?: number;
   /** In Node, load Dawn from the optional `webgpu` package when `navigator.gpu` is missing (default true). */
@@ -83,19 +86,67 @@ async function activate(name: Exclude<BackendName, 'auto'>, opts: InitBackendOpt
       const dir = requireNodePlatform('WASM in Node').resolve('@tensorflow/tfjs-backend-wasm/package.json').replace(/package\.json$/, 'dist/');
       wasm.setWasmPaths(dir);
     }
-    if (opts.wasmThreads && isNode() && opts.wasmThreads > 1) restoreCpus = requireNodePlatform('WASM threads in Node').prepareWasmThreads(opts.wasmThreads, wasm);
-    else if (opts.wasmThreads) wasm.setThreadsCount(opts.wasmThreads);
+    const threads = opts.wasmThreads ?? defaultWasmThreads();
+    if (!Number.isInteger(threads) || threads < 1) throw new BackendError(`wasmThreads must be an integer ≥ 1, got ${String(threads)}`);
+    if (isNode() && threads > 1) restoreCpus = requireNodePlatform('WASM threads in Node').prepareWasmThreads(threads, wasm);
+    else wasm.setThreadsCount(threads);
     registerWasmTrainingKernels();
   }
   let ok: boolean;
   try {
-    ok = await tf.setBackend(name);
+    ok = restoreCpus ? await withStartTimeout(tf.setBackend(name)) : await tf.setBackend(name);
   } finally {
     restoreCpus?.();
   }
   if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
   await tf.ready();
   if (name === 'webgpu' && isNode()) guardSyncReads();
+}
+
+/**
+ * The WASM thread count {@link initBackend} uses when `wasmThreads` is not given: in Node every
+ * available core (`os.availableParallelism()`), overridable with the environment variable
+ * `SR_WASM_THREADS`; in a browser `navigator.hardwareConcurrency` when the page is cross-origin
+ * isolated (`crossOriginIsolated`, needed for the `SharedArrayBuffer` behind WASM threads), else 1.
+ */
+export function defaultWasmThreads(): number {
+  if (isNode()) {
+    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.SR_WASM_THREADS;
+    if (env !== undefined && env !== '') {
+      const n = Number(env);
+      if (!Number.isInteger(n) || n < 1) throw new BackendError(`SR_WASM_THREADS must be an integer ≥ 1, got '${env}'`);
+      return n;
+    }
+    // The core count comes through the Node platform (the main entry imports no Node built-in);
+    // without it (a bundle of the browser entry run in Node) one thread is the safe choice.
+    const os = nodePlatform()?.require('os') as { availableParallelism?: () => number; cpus: () => unknown[] } | undefined;
+    return os ? Math.max(1, os.availableParallelism?.() ?? os.cpus().length) : 1;
+  }
+  const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+  return g.crossOriginIsolated ? Math.max(1, g.navigator?.hardwareConcurrency ?? 1) : 1;
+}
+
+/** How long the threaded WASM module may take to start its worker pool before initBackend gives up. */
+const THREAD_START_TIMEOUT_MS = 60_000;
+
+/**
+ * A pthread pool whose workers never report 'loaded' would leave `tf.setBackend` pending forever;
+ * fail with an error that names the way out instead of hanging.
+ */
+async function withStartTimeout<T>(p: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new BackendError(`the multi-threaded WASM backend did not start in ${THREAD_START_TIMEOUT_MS / 1000} s; pass { wasmThreads: 1 } or set SR_WASM_THREADS=1`)),
+      THREAD_START_TIMEOUT_MS,
+    );
+    (timer as { unref?: () => void }).unref?.();
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
