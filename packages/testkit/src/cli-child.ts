@@ -73,9 +73,12 @@ export async function bundleCli(pkg: string, bin: string): Promise<CliChild> {
   const rssFileEnv = 'SR_TEST_RSS_FILE';
   await esbuild.build({
     stdin: {
-      // The exit hook reports the peak RSS to a file (stdout/stderr stay the CLI's own).
-      contents: `import { writeFileSync } from 'node:fs';
-        process.on('exit', () => { const f = process.env.${rssFileEnv}; if (f) { const u = process.resourceUsage(); writeFileSync(f, u.maxRSS + ' ' + (u.userCPUTime + u.systemCPUTime)); } });
+      // The exit hook reports the peak RSS to a file (stdout/stderr stay the CLI's own). On Linux it is
+      // VmHWM of /proc/self/status: getrusage's maxRSS survives exec, so a child spawned by a big jest
+      // worker would report the worker's RSS at fork time instead of its own peak.
+      contents: `import { readFileSync, writeFileSync } from 'node:fs';
+        const hwm = () => { try { const m = /VmHWM:\\s*(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8')); return m ? Number(m[1]) : undefined; } catch { return undefined; } };
+        process.on('exit', () => { const f = process.env.${rssFileEnv}; if (f) { const u = process.resourceUsage(); writeFileSync(f, (hwm() ?? u.maxRSS) + ' ' + (u.userCPUTime + u.systemCPUTime)); } });
         import ${JSON.stringify(launcher)};`,
       resolveDir: pkgDir,
       loader: 'js',
