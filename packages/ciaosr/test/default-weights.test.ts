@@ -82,7 +82,7 @@ describe('built-in default weights and sample', () => {
     fs.mkdirSync('out');
     expect(await main(['upscale', '-o', 'out/face.png', '--width', '130', '--height', '98', '--backend', 'wasm', '-q'])).toBe(0);
     expect(fs.existsSync('out/face-bicubic.png')).toBe(true);
-    expect(await main(['upscale', 'out/face.png', '--scale', '2', '--backend', 'wasm', '-q'])).toBe(1);
+    expect(await main(['upscale', 'out/face.png', '--scale', '2', '--backend', 'wasm', '-q'])).toBe(2); // a usage error
   });
 
   test('eval geometry and the model-card loss table', () => {
