@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@sr/core';
 import { createVSpSR, VSPSR } from '../src/index.js';
 
-// Regression: on tfjs-wasm, BatchMatMul released a reference to the data of reshape views of the
-// encoding, so the second sample of one `sample()` call read freed memory.
+// Regression: on wasm, core's transposing BatchMatMul wrapper dropped a reference it never held to the
+// data of a reshape view of the encoding, so the second sample of one `sample()` call read freed memory.
 test('wasm: several samples from one encoding', async () => {
   await initBackend('wasm', { wasmThreads: 1 });
   const m = new VSPSR({ scale: 4, nBasis: 16, upsample: true });
