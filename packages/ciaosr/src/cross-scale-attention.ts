@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, Module, PReLU, Sequential, constantInit, runTiled } from '@sr/core';
+import { Conv2d, Module, PReLU, Sequential, constantInit, runTiled, type Rect } from '@sr/core';
 import { unfold3x3, windowTaps } from './unfold.js';
 
 /** `BasicBlock(default_conv, cin, cout, 1, act=PReLU())` of the official code: 1×1 conv (key `0`) + PReLU (key `1`). */
@@ -59,7 +59,24 @@ export class CrossScaleAttention extends Module {
     return runTiled(x, (p) => this.forward(p), { tile: opts.tile ?? 64, overlap: opts.margin ?? 16 });
   }
 
-  private single(input: tf.Tensor4D): tf.Tensor4D {
+  /**
+   * `forward(x)` cropped to `region` (rows `y0…y1`, columns `x0…x1` of `x`, batch 1), computing only
+   * what the crop depends on: every position of `x` is still a key, but only the queries whose pasted
+   * 6×6 patches reach the region's `down` input are scored and pasted. A tiled decode needs `F̃` on its
+   * tile core (plus one pixel), not on the whole attention window — about half of the window's
+   * queries at the default tile 64 / margin 16. Equals `slice(forward(x), region)` up to float rounding.
+   */
+  forwardRegion(x: tf.Tensor4D, region: Rect): tf.Tensor4D {
+    const [b, h, w, c] = x.shape;
+    if (b !== 1) throw new Error(`CrossScaleAttention.forwardRegion expects one image, got a batch of ${b}`);
+    if (c !== this.channels) throw new Error(`CrossScaleAttention expects ${this.channels} channels, got ${c}`);
+    const { y0, x0, y1, x1 } = region;
+    if (!(0 <= y0 && y0 < y1 && y1 <= h && 0 <= x0 && x0 < x1 && x1 <= w))
+      throw new Error(`CrossScaleAttention.forwardRegion: region [${y0}, ${y1}) × [${x0}, ${x1}) is not inside ${h}×${w}`);
+    return tf.tidy(() => this.single(x, region));
+  }
+
+  private single(input: tf.Tensor4D, region?: Rect): tf.Tensor4D {
     const [, h, w, c] = input.shape;
     const s = this.scale;
     const ph = h % s ? s - (h % s) : 0;
@@ -76,6 +93,7 @@ export class CrossScaleAttention extends Module {
     const hs = hp / s;
     const ws = wp / s;
     const L = hs * ws;
+    const out = region ?? { y0: 0, x0: 0, y1: h, x1: w };
     const embed = this.convAssembly.forward(xp) as tf.Tensor4D; // [1, hp, wp, C]
     const match = this.convMatch1.forward(xp) as tf.Tensor4D; // [1, hp, wp, C/2]
     // F.interpolate(scale_factor=1/2, bilinear, align_corners=False) on an even map = 2×2 mean.
@@ -84,27 +102,44 @@ export class CrossScaleAttention extends Module {
     const keys = tf.reshape(unfold3x3(ref), [L, keyDim]);
     const norms = tf.maximum(tf.sqrt(tf.sum(tf.square(keys), 1, true)), this.escapeNaN);
     const keysN = tf.div(keys, norms);
-    const queries = tf.reshape(unfold3x3(match), [hp * wp, keyDim]);
+    // Rows/columns of the transposed convolution's output (`recon`, 2× resolution) that `down` (3×3,
+    // stride 2, zero padding 1) reads for the output rows [y0, y1): [2·y0 − 1, 2·y1); and the query
+    // positions q whose 6×6 patch, pasted at 2q − 2 (after the padding-s crop), touches them.
+    const span = (a: number, z: number, n: number) => {
+      const r0 = Math.max(0, 2 * a - 1);
+      const r1 = 2 * z;
+      const q0 = Math.max(0, Math.ceil((r0 - 3) / 2));
+      const q1 = Math.min(n, Math.floor((r1 + 1) / 2) + 1);
+      return { r0, r1, q0, q1, padBefore: a === 0 ? 1 : 0 };
+    };
+    const sy = span(out.y0, out.y1, hp);
+    const sx = span(out.x0, out.x1, wp);
+    const qh = sy.q1 - sy.q0;
+    const qw = sx.q1 - sx.q0;
+    const queries = tf.reshape(tf.slice(unfold3x3(match), [0, sy.q0, sx.q0, 0], [1, qh, qw, keyDim]), [qh * qw, keyDim]);
     // keysNᵀ materialised: the WASM backend's matMul with a transposed right operand runs ≈10× slower.
-    const scores = tf.softmax(tf.mul(tf.matMul(queries, tf.transpose(keysN)), this.softmaxScale)); // [hp·wp, L]
-    // Value patches: 6×6 patches of the embedding at stride 2 with 'same' zero padding (2 each side),
-    // arranged as the transposed-convolution filter [6, 6, C, L].
-    const k = s * this.ksize;
-    const padE = (k - s) / 2;
+    const scores = tf.softmax(tf.mul(tf.matMul(queries, tf.transpose(keysN)), this.softmaxScale)); // [qh·qw, L]
     // Value patches: 6×6 patches of the embedding at stride 2 with 'same' zero padding (2 each side),
     // arranged as the transposed-convolution filter [6, 6, C, L] (tap-major gather, then transpose).
+    const k = s * this.ksize;
+    const padE = (k - s) / 2;
     const taps = windowTaps(embed, k, s, padE); // [36, L, C]
     const filter = tf.transpose(tf.reshape(taps, [k, k, L, c]), [0, 1, 3, 2]) as tf.Tensor4D;
+    // full'[o] = full[o + s·q0] (the official conv_transpose2d output before its padding-s crop).
     const full = tf.conv2dTranspose(
-      tf.reshape(scores, [1, hp, wp, L]) as tf.Tensor4D,
+      tf.reshape(scores, [1, qh, qw, L]) as tf.Tensor4D,
       filter,
-      [1, (hp - 1) * s + k, (wp - 1) * s + k, c],
+      [1, (qh - 1) * s + k, (qw - 1) * s + k, c],
       s,
       'valid',
     );
-    // conv_transpose2d(padding=s) crops s rows/cols on each side.
-    const recon = tf.slice(full, [0, s, s, 0], [1, hp * s, wp * s, c]);
-    const y = tf.div(this.down.forward(recon), 6);
-    return (ph || pw ? tf.slice(y, [0, 0, 0, 0], [1, h, w, c]) : y) as tf.Tensor4D;
+    // recon[p] = full[p + s] (conv_transpose2d(padding=s) crops s rows/cols on each side).
+    const recon = tf.slice(full, [0, sy.r0 + s - s * sy.q0, sx.r0 + s - s * sx.q0, 0], [1, sy.r1 - sy.r0, sx.r1 - sx.r0, c]);
+    // `down` (3×3, stride 2, padding 1) on the recon rows it reads; only its leading zero padding can
+    // fall inside them (the last output row reads no bottom padding).
+    const reconPadded = tf.pad(recon, [[0, 0], [sy.padBefore, 0], [sx.padBefore, 0], [0, 0]]);
+    let y = tf.conv2d(reconPadded, this.down.weight as tf.Tensor4D, this.down.stride, 'valid') as tf.Tensor4D;
+    if (this.down.bias) y = tf.add(y, this.down.bias);
+    return tf.div(y, 6) as tf.Tensor4D;
   }
 }

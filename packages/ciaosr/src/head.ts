@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError, Module, gatherLinear } from '@sr/core';
+import { InputError, Module, gatherLinear, type Rect } from '@sr/core';
 import { CrossScaleAttention } from './cross-scale-attention.js';
 import type { QueryArrays } from './geometry.js';
 import { MLPRefiner } from './mlp.js';
@@ -31,11 +31,42 @@ export interface FeatureMaps {
   readonly keyProj: tf.Tensor2D;
   /** `valueMap · W_v0[:10C]`, `[N, hidden]`. */
   readonly valueProj: tf.Tensor2D;
+  /** Width of the map (pixels per row): with it a flat index gives the pixel's row and column. */
+  readonly width: number;
+  /**
+   * Optional {@link logitTables}: `[9N, hidden]` and `[9N]`, the attention logit's dependence on the
+   * (query pixel, neighbour pixel) pair, so that imnet_k's last layer is never run per query.
+   */
+  readonly logitTable?: tf.Tensor2D;
+  readonly logitBias?: tf.Tensor1D;
+}
+
+/** Options of {@link CiaoSRHead.prepare}. */
+export interface PrepareOptions {
+  /**
+   * Build the maps only for this region of the feature map (rows `y0…y1`, columns `x0…x1`); the
+   * non-local features passed to `prepare` must then cover exactly this region. The unfold still sees
+   * the features around it. Query indices are relative to the region.
+   */
+  region?: Rect;
+  /**
+   * Precompute the logit tables (see {@link FeatureMaps.logitTable}). Worth it when the decode asks
+   * for at least ~3 queries per LR pixel (scale ≳ 1.8): building them costs 9 rows of imnet_k's last
+   * layer per LR pixel, using them saves 4 rows per query.
+   */
+  logitTables?: boolean;
 }
 
 /** Releases the tensors of {@link FeatureMaps}. */
 export function disposeMaps(m: FeatureMaps): void {
   tf.dispose([m.keyMap, m.valueMap, m.lr, m.keyProj, m.valueProj]);
+  if (m.logitTable) tf.dispose([m.logitTable, m.logitBias!]);
+}
+
+/** Keeps the tensors of {@link FeatureMaps} out of the enclosing `tf.tidy`. */
+export function keepMaps(m: FeatureMaps): FeatureMaps {
+  for (const t of [m.keyMap, m.valueMap, m.lr, m.keyProj, m.valueProj, m.logitTable, m.logitBias]) if (t) tf.keep(t);
+  return m;
 }
 
 /**
@@ -79,30 +110,71 @@ export class CiaoSRHead extends Module {
       );
   }
 
-  /** F̃ = scale-aware non-local attention of the features (`[B, h, w, C]`). */
-  nonLocal(feat: tf.Tensor4D): tf.Tensor4D {
+  /**
+   * F̃ = scale-aware non-local attention of the features (`[B, h, w, C]`); with `region`, only F̃ on
+   * that region (batch 1), every pixel of `feat` still searched (see `CrossScaleAttention.forwardRegion`).
+   */
+  nonLocal(feat: tf.Tensor4D, region?: Rect): tf.Tensor4D {
     this.checkFeatures(feat);
-    return this.csAttn.forward(feat);
+    return region ? this.csAttn.forwardRegion(feat, region) : this.csAttn.forward(feat);
   }
 
   /**
    * Builds the decoder's gather maps from features `F`, their non-local features `F̃` (both
-   * `[B, h, w, C]`) and the normalised LR image `[B, h, w, 3]`.
+   * `[B, h, w, C]`, or F̃ on `opts.region` only) and the normalised LR image `[B, h, w, 3]`.
    */
-  prepare(feat: tf.Tensor4D, nlFeat: tf.Tensor4D, lr: tf.Tensor4D): FeatureMaps {
+  prepare(feat: tf.Tensor4D, nlFeat: tf.Tensor4D, lr: tf.Tensor4D, opts: PrepareOptions = {}): FeatureMaps {
     this.checkFeatures(feat);
     return tf.tidy(() => {
-      const [b, h, w, c] = feat.shape;
+      const [b, fh, fw, c] = feat.shape;
+      const r = opts.region ?? { y0: 0, x0: 0, y1: fh, x1: fw };
+      const h = r.y1 - r.y0;
+      const w = r.x1 - r.x0;
+      if (nlFeat.shape[1] !== h || nlFeat.shape[2] !== w)
+        throw new Error(`CiaoSRHead.prepare: non-local features are ${nlFeat.shape[1]}×${nlFeat.shape[2]}, the region ${h}×${w}`);
+      const crop = <T extends tf.Tensor4D>(t: T) => (opts.region ? (tf.slice(t, [0, r.y0, r.x0, 0], [b, h, w, t.shape[3]]) as T) : t);
       const n = b * h * w;
-      const unf = unfold3x3(feat);
+      const unf = crop(unfold3x3(feat));
       const keyMap = tf.reshape(unf, [n, 9 * c]) as tf.Tensor2D;
       const valueMap = tf.reshape(tf.concat([unf, nlFeat], 3), [n, 10 * c]) as tf.Tensor2D;
       // imnet_k/v's first layer is linear in [feature, ext]: apply its feature part once per LR pixel
       // (N rows) instead of once per query and neighbour (4·Q rows, Q ≈ s²·N).
       const keyProj = tf.matMul(keyMap, this.imnetK.firstWeightParts(9 * c)[0]) as tf.Tensor2D;
       const valueProj = tf.matMul(valueMap, this.imnetV.firstWeightParts(10 * c)[0]) as tf.Tensor2D;
-      return { keyMap, valueMap, keyProj, valueProj, lr: tf.reshape(lr, [n, lr.shape[3]]) as tf.Tensor2D };
+      const lrMap = tf.reshape(crop(lr), [n, lr.shape[3]]) as tf.Tensor2D;
+      const maps = { keyMap, valueMap, keyProj, valueProj, lr: lrMap, width: w };
+      return opts.logitTables ? { ...maps, ...this.logitTables(keyMap, b, h, w) } : maps;
     });
+  }
+
+  /**
+   * The attention logit `q · K_j = Σ_u q_u k_u (h_j · W[:, u] + b_u)` (imnet_k's last layer `W`, `b`;
+   * `h_j` its input for neighbour j) is linear in `h_j` with coefficients that depend only on the pair
+   * (query pixel, neighbour pixel): `z = W (q ⊙ k)`, `c = b · (q ⊙ k)`. The neighbour is one of the 9
+   * pixels around the query pixel, so 9 rows per LR pixel replace imnet_k's last layer for the 4·s²
+   * (query, neighbour) rows per LR pixel. Row `9·n + d` is the pair (pixel n, neighbour at offset
+   * d = 3·(dy + 1) + (dx + 1)); offsets past the border repeat the edge (never gathered).
+   */
+  private logitTables(keyMap: tf.Tensor2D, b: number, h: number, w: number): { logitTable: tf.Tensor2D; logitBias: tf.Tensor1D } {
+    const u = keyMap.shape[1];
+    const last = this.imnetK.lastLinear;
+    const wT = tf.transpose(last.weight as tf.Tensor2D); // [U, hidden]: a transposed right operand is slow on WASM
+    const bias = tf.reshape(last.bias as tf.Tensor1D, [u, 1]);
+    const grid = tf.reshape(keyMap, [b, h, w, u]) as tf.Tensor4D;
+    const padded = tf.mirrorPad(grid, [[0, 0], [1, 1], [1, 1], [0, 0]], 'symmetric'); // width-1 symmetric = edge
+    const z: tf.Tensor2D[] = [];
+    const c: tf.Tensor2D[] = [];
+    for (let dy = -1; dy <= 1; dy++)
+      for (let dx = -1; dx <= 1; dx++) {
+        const qk = tf.mul(keyMap, tf.reshape(tf.slice(padded, [0, 1 + dy, 1 + dx, 0], [b, h, w, u]), [b * h * w, u]));
+        z.push(tf.matMul(qk, wT));
+        c.push(tf.matMul(qk, bias));
+      }
+    const hidden = wT.shape[1];
+    return {
+      logitTable: tf.reshape(tf.stack(z, 1), [9 * b * h * w, hidden]) as tf.Tensor2D,
+      logitBias: tf.reshape(tf.stack(c, 1), [9 * b * h * w]) as tf.Tensor1D,
+    };
   }
 
   /**
@@ -114,22 +186,27 @@ export class CiaoSRHead extends Module {
       const Q = qa.count;
       const u = 9 * this.channels;
       const dv = u + this.channels;
-      const query = tf.gather(maps.keyMap, tf.tensor1d(qa.qIdx, 'int32')); // [Q, U]
       const nIdx = tf.tensor1d(qa.nIdx, 'int32');
       const ext = tf.tensor2d(qa.ext, [4 * Q, 4]);
-      const key = tf.gather(maps.keyMap, nIdx); // [4Q, U]
+      // relu(proj[n] + ext·W_ext + b) as one kernel (gather + affine + activation).
+      const firstHidden = (mlp: MLPRefiner, proj: tf.Tensor2D, split: number) =>
+        gatherLinear(proj, nIdx, ext, mlp.firstWeightParts(split)[1], mlp.first.bias as tf.Tensor1D, 'relu');
+      let logits: tf.Tensor; // [4, Q]
+      if (maps.logitTable) {
+        const pair = tf.tensor1d(pairRows(qa, maps.width), 'int32');
+        const hk = this.imnetK.hiddenAfterFirstActivation(firstHidden(this.imnetK, maps.keyProj, u));
+        const dots = tf.sum(tf.mul(hk, tf.gather(maps.logitTable, pair)), 1);
+        logits = tf.reshape(tf.add(dots, tf.gather(maps.logitBias!, pair)), [4, Q]);
+      } else {
+        const query = tf.gather(maps.keyMap, tf.tensor1d(qa.qIdx, 'int32')); // [Q, U]
+        const key = tf.gather(maps.keyMap, nIdx); // [4Q, U]
+        // K = key ⊙ imnet_k(…); logits a_v = query · K_v (no 1/√d, softmax_scale 1)
+        const kGated = tf.mul(key, this.imnetK.forwardAfterFirstActivation(firstHidden(this.imnetK, maps.keyProj, u)));
+        logits = tf.sum(tf.mul(tf.reshape(kGated, [4, Q, u]), tf.expandDims(query, 0)), 2);
+      }
       const value = tf.gather(maps.valueMap, nIdx); // [4Q, U + C]
-      const gate = (mlp: MLPRefiner, feats: tf.Tensor2D, proj: tf.Tensor2D, split: number) =>
-        tf.tidy(() => {
-          const [, wExt] = mlp.firstWeightParts(split);
-          // relu(proj[n] + ext·W_ext + b) as one kernel (gather + affine + activation), then the rest.
-          const h1 = gatherLinear(proj, nIdx, ext, wExt, mlp.first.bias as tf.Tensor1D, 'relu');
-          return tf.mul(feats, mlp.forwardAfterFirstActivation(h1));
-        });
-      const kGated = gate(this.imnetK, key, maps.keyProj, u);
-      const vGated = gate(this.imnetV, value, maps.valueProj, dv);
-      // logits a_v = query · K_v (no 1/√d, softmax_scale 1), softmax over the 4 neighbours
-      const logits = tf.sum(tf.mul(tf.reshape(kGated, [4, Q, u]), tf.expandDims(query, 0)), 2); // [4, Q]
+      const vGated = tf.mul(value, this.imnetV.forwardAfterFirstActivation(firstHidden(this.imnetV, maps.valueProj, dv)));
+      // softmax over the 4 neighbours, then the attention-weighted mixture of the gated values
       const attn = tf.softmax(tf.transpose(logits)); // [Q, 4]
       const mixed = tf.sum(tf.mul(tf.reshape(vGated, [4, Q, dv]), tf.expandDims(tf.transpose(attn), 2)), 0); // [Q, U + C]
       const rgb = this.imnetQ.forward(mixed);
@@ -137,6 +214,25 @@ export class CiaoSRHead extends Module {
       return tf.add(rgb, bilinearResidual(maps.lr, qa));
     });
   }
+}
+
+/**
+ * Row of {@link FeatureMaps.logitTable} for each (query, neighbour) of `qa` (neighbour-major `[4·Q]`):
+ * `9·qIdx + 3·(dy + 1) + (dx + 1)` with (dy, dx) the neighbour's offset from the query's pixel.
+ */
+export function pairRows(qa: QueryArrays, width: number): Int32Array {
+  const Q = qa.count;
+  const rows = new Int32Array(4 * Q);
+  for (let j = 0; j < 4; j++)
+    for (let q = 0; q < Q; q++) {
+      const a = qa.qIdx[q]!;
+      const n = qa.nIdx[j * Q + q]!;
+      const dy = Math.floor(n / width) - Math.floor(a / width);
+      const dx = (n % width) - (a % width);
+      if (dy < -1 || dy > 1 || dx < -1 || dx > 1) throw new Error(`internal: neighbour ${n} is not next to query pixel ${a} (map width ${width})`);
+      rows[j * Q + q] = 9 * a + 3 * (dy + 1) + (dx + 1);
+    }
+  return rows;
 }
 
 /** `grid_sample(lr, coord, bilinear, border, align_corners=False)` from the precomputed corners/weights. */

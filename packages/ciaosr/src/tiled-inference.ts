@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError, backendMemoryLimits, fitTile, fmtBytes, planTiles, throwIfAborted, yieldToEventLoop, type Rect } from '@sr/core';
 import { containingIndex, fillQueries } from './geometry.js';
-import { disposeMaps, type FeatureMaps } from './head.js';
+import { disposeMaps, keepMaps, type FeatureMaps } from './head.js';
 import { ciaosrTileItems } from './memory-plan.js';
 import type { CiaoSR } from './model.js';
 
@@ -47,6 +47,9 @@ export interface TiledInferenceOptions {
    */
   onProgress?: (p: UpscaleProgress) => void;
 }
+
+/** Queries per LR pixel from which the decoder's logit tables pay for themselves (see `PrepareOptions`). */
+const LOGIT_TABLE_RATIO = 3;
 
 const grow = (r: Rect, m: number, h: number, w: number): Rect => ({
   y0: Math.max(0, r.y0 - m),
@@ -95,16 +98,22 @@ export async function runTiledCiaoSR(model: CiaoSR, lq: tf.Tensor4D, H: number, 
     throwIfAborted(opts.signal);
     const win = tiles.length === 1 ? { y0: 0, x0: 0, y1: h, x1: w } : grow(t.core, margin, h, w);
     const patch = tiles.length === 1 ? win : grow(win, rf, h, w);
+    // The decoder gathers from the core plus one pixel (its neighbours and bilinear corners), so F̃
+    // and the gather maps are built there only, in window coordinates.
+    const need = tiles.length === 1 ? win : grow(t.core, 1, h, w);
+    const region = { y0: need.y0 - win.y0, x0: need.x0 - win.x0, y1: need.y1 - win.y0, x1: need.x1 - win.x0 };
     const wh = win.y1 - win.y0;
     const ww = win.x1 - win.x0;
     report('encode', t.index);
-    const maps: FeatureMaps = tf.tidy(() => {
+    let maps!: FeatureMaps;
+    tf.tidy(() => {
       const lqPatch = tf.slice(lq, [0, patch.y0, patch.x0, 0], [1, patch.y1 - patch.y0, patch.x1 - patch.x0, 3]);
       const featPatch = model.encode(lqPatch);
       const feat = tf.slice(featPatch, [0, win.y0 - patch.y0, win.x0 - patch.x0, 0], [1, wh, ww, featPatch.shape[3]]);
       const lqWin = tf.slice(lq, [0, win.y0, win.x0, 0], [1, wh, ww, 3]);
-      const m = model.head.prepare(feat, model.head.nonLocal(feat), lqWin);
-      return { keyMap: tf.keep(m.keyMap), valueMap: tf.keep(m.valueMap), lr: tf.keep(m.lr), keyProj: tf.keep(m.keyProj), valueProj: tf.keep(m.valueProj) };
+      const whole = tiles.length === 1;
+      const nl = model.head.nonLocal(feat, whole ? undefined : region);
+      maps = keepMaps(model.head.prepare(feat, nl, lqWin, { region: whole ? undefined : region, logitTables: H * W >= LOGIT_TABLE_RATIO * h * w }));
     });
     try {
       const rows = hrRange(rowsOf, t.core.y0, t.core.y1);
@@ -120,7 +129,7 @@ export async function runTiledCiaoSR(model: CiaoSR, lq: tf.Tensor4D, H: number, 
           ys[q - start] = rows[Math.floor(q / cols.length)];
           xs[q - start] = cols[q % cols.length];
         }
-        const qa = fillQueries({ geom: { h, w, H, W }, oy: win.y0, ox: win.x0, wh, ww, base: 0 }, ys, xs);
+        const qa = fillQueries({ geom: { h, w, H, W }, oy: need.y0, ox: need.x0, wh: need.y1 - need.y0, ww: need.x1 - need.x0, base: 0 }, ys, xs);
         const pred = tf.tidy(() => tf.clipByValue(tf.add(model.head.decode(maps, qa, true), tf.tensor1d([...mean])), 0, 1));
         let data: Float32Array;
         try {

@@ -61,11 +61,26 @@ export class MLP extends Module {
     return tf.tidy(() => this.runFrom(2, h1));
   }
 
-  /** Layers `start…` with every `Linear → ReLU` pair fused. */
-  private runFrom(start: number, x: tf.Tensor): tf.Tensor {
+  /** The last `Linear` (weight `[lastHidden, outDim]`). */
+  get lastLinear(): Linear {
+    return this.layers.layers[this.layers.layers.length - 1] as Linear;
+  }
+
+  /**
+   * The hidden layers after the first `Linear` and its ReLU, stopping before the last `Linear`:
+   * `h1` → the last hidden activation `[..., lastHidden]` (`h1` itself for one hidden layer). Lets a
+   * decoder contract the last layer algebraically with what follows it (CiaoSR's attention logits).
+   */
+  hiddenAfterFirstActivation(h1: tf.Tensor): tf.Tensor {
+    if (!this.firstActivated) throw new Error('hiddenAfterFirstActivation: this MLP has no hidden layer (no ReLU after its first Linear)');
+    return tf.tidy(() => this.runFrom(2, h1, this.layers.layers.length - 1));
+  }
+
+  /** Layers `start…end-1` with every `Linear → ReLU` pair fused. */
+  private runFrom(start: number, x: tf.Tensor, end = this.layers.layers.length): tf.Tensor {
     const layers = this.layers.layers;
     let h = x;
-    for (let i = start; i < layers.length; i++) {
+    for (let i = start; i < end; i++) {
       const l = layers[i]!;
       if (l instanceof Linear && layers[i + 1] instanceof ReLU) {
         h = l.forward(h, 'relu');
