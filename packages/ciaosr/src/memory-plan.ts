@@ -26,7 +26,17 @@ export interface CiaoSRTileShape {
   chunk: number;
   /** True when the whole image is one tile (no margins). */
   whole: boolean;
+  /**
+   * True when the backbone features of the whole image are computed once (in {@link ENCODER_TILE}
+   * tiles) and kept for the tile loop, instead of encoding each tile's patch.
+   */
+  sharedFeatures?: boolean;
 }
+
+/** Tile side (LR px) of the whole-image encoder pass when features are shared between tiles. */
+export const ENCODER_TILE = 256;
+/** Largest whole-image feature map kept for the tile loop (bytes): 256 MiB, ≈ 2 MP at 32 channels. */
+export const SHARED_FEATURES_MAX_BYTES = 256 * 2 ** 20;
 
 const F32 = 4;
 
@@ -36,8 +46,9 @@ export function ciaosrTileItems(s: CiaoSRTileShape): MemoryItem[] {
   const side = (n: number, extra: number) => Math.min(n, s.whole ? n : s.tile + 2 * extra);
   const wh = side(s.h, s.margin);
   const ww = side(s.w, s.margin);
-  const ph = side(s.h, s.margin + s.rf);
-  const pw = side(s.w, s.margin + s.rf);
+  // Encoder input: the whole-image pass's tile, or this tile's window plus the receptive field.
+  const ph = s.sharedFeatures ? Math.min(s.h, ENCODER_TILE + 2 * s.rf) : side(s.h, s.margin + s.rf);
+  const pw = s.sharedFeatures ? Math.min(s.w, ENCODER_TILE + 2 * s.rf) : side(s.w, s.margin + s.rf);
   // Cross-scale attention on the window padded to even size: scores [N, L] with L = N/4 are alive as
   // the matMul, the ×10 scaling and the softmax (and its exp) inside one tidy: count 4 copies.
   const hp = wh + (wh % 2);
@@ -60,5 +71,6 @@ export function ciaosrTileItems(s: CiaoSRTileShape): MemoryItem[] {
     // unless alpha is concatenated), so it counts towards the total but not the per-buffer limit.
     { name: `output ${s.W}×${s.H}×4`, bytes: s.H * s.W * 4 * F32 },
     { name: 'normalised input', bytes: s.h * s.w * 3 * F32 },
+    ...(s.sharedFeatures ? [{ name: `features of the whole ${s.w}×${s.h} image`, bytes: s.h * s.w * C * F32 }] : []),
   ];
 }

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError, backendMemoryLimits, fitTile, fmtBytes, planTiles, throwIfAborted, yieldToEventLoop, type Rect } from '@sr/core';
+import { InputError, backendMemoryLimits, fitTile, fmtBytes, planTiles, runTiled, throwIfAborted, yieldToEventLoop, type Rect } from '@sr/core';
 import { containingIndex, fillQueries } from './geometry.js';
 import { disposeMaps, keepMaps, type FeatureMaps } from './head.js';
-import { ciaosrTileItems } from './memory-plan.js';
+import { ENCODER_TILE, SHARED_FEATURES_MAX_BYTES, ciaosrTileItems } from './memory-plan.js';
 import type { CiaoSR } from './model.js';
 
 /** Progress of one upscale: `stage` `'decode'` counts HR pixels, `'encode'` counts tiles. */
@@ -84,7 +84,12 @@ export async function runTiledCiaoSR(model: CiaoSR, lq: tf.Tensor4D, H: number, 
   if (!(Number.isInteger(margin) && margin >= 2)) throw new InputError(`attentionMargin must be an integer ≥ 2, got ${margin}`);
   if (!(chunk >= 1)) throw new InputError(`chunkSize must be ≥ 1, got ${opts.chunkSize}`);
   const rf = Math.max(0, Math.ceil(model.backbone.receptiveField));
-  const { tile: planned, chunk: chunkSize } = planCiaoSRMemory(model, { h, w, H, W, tile, margin, rf, chunk }, opts.onWarning);
+  // Neighbouring attention windows overlap (a 64² core has a 96² window), and each window's encoder
+  // patch adds the receptive field: encoding per tile repeats the backbone ~4× per pixel. Up to
+  // SHARED_FEATURES_MAX_BYTES the whole image is encoded once (in ENCODER_TILE tiles, exact with
+  // the receptive field as overlap) and the windows are cut from it.
+  const sharedFeatures = Math.max(h, w) > tile && h * w * model.head.channels * 4 <= SHARED_FEATURES_MAX_BYTES;
+  const { tile: planned, chunk: chunkSize } = planCiaoSRMemory(model, { h, w, H, W, tile, margin, rf, chunk, sharedFeatures }, opts.onWarning);
   const tiles = planTiles(h, w, { tile: planned, overlap: 0 });
   const rowsOf = containingIndex(h, H);
   const colsOf = containingIndex(w, W);
@@ -93,62 +98,67 @@ export async function runTiledCiaoSR(model: CiaoSR, lq: tf.Tensor4D, H: number, 
   let done = 0;
   const report = (stage: UpscaleProgress['stage'], t: number) =>
     opts.onProgress?.({ stage, done: stage === 'decode' ? done : t, total: stage === 'decode' ? H * W : tiles.length, tile: t, tiles: tiles.length });
-  for (const t of tiles) {
-    if (t.index > 0) await yieldToEventLoop();
-    throwIfAborted(opts.signal);
-    const win = tiles.length === 1 ? { y0: 0, x0: 0, y1: h, x1: w } : grow(t.core, margin, h, w);
-    const patch = tiles.length === 1 ? win : grow(win, rf, h, w);
-    // The decoder gathers from the core plus one pixel (its neighbours and bilinear corners), so F̃
-    // and the gather maps are built there only, in window coordinates.
-    const need = tiles.length === 1 ? win : grow(t.core, 1, h, w);
-    const region = { y0: need.y0 - win.y0, x0: need.x0 - win.x0, y1: need.y1 - win.y0, x1: need.x1 - win.x0 };
-    const wh = win.y1 - win.y0;
-    const ww = win.x1 - win.x0;
-    report('encode', t.index);
-    let maps!: FeatureMaps;
-    tf.tidy(() => {
-      const lqPatch = tf.slice(lq, [0, patch.y0, patch.x0, 0], [1, patch.y1 - patch.y0, patch.x1 - patch.x0, 3]);
-      const featPatch = model.encode(lqPatch);
-      const feat = tf.slice(featPatch, [0, win.y0 - patch.y0, win.x0 - patch.x0, 0], [1, wh, ww, featPatch.shape[3]]);
-      const lqWin = tf.slice(lq, [0, win.y0, win.x0, 0], [1, wh, ww, 3]);
-      const whole = tiles.length === 1;
-      const nl = model.head.nonLocal(feat, whole ? undefined : region);
-      maps = keepMaps(model.head.prepare(feat, nl, lqWin, { region: whole ? undefined : region, logitTables: H * W >= LOGIT_TABLE_RATIO * h * w }));
-    });
-    try {
-      const rows = hrRange(rowsOf, t.core.y0, t.core.y1);
-      const cols = hrRange(colsOf, t.core.x0, t.core.x1);
-      const n = rows.length * cols.length;
-      for (let start = 0; start < n; start += chunkSize) {
-        await yieldToEventLoop();
-        throwIfAborted(opts.signal);
-        const end = Math.min(n, start + chunkSize);
-        const ys = new Int32Array(end - start);
-        const xs = new Int32Array(end - start);
-        for (let q = start; q < end; q++) {
-          ys[q - start] = rows[Math.floor(q / cols.length)];
-          xs[q - start] = cols[q % cols.length];
+  const features = sharedFeatures && tiles.length > 1 ? await runTiled(lq, (p) => model.encode(p), { tile: ENCODER_TILE, overlap: rf }) : null;
+  try {
+    for (const t of tiles) {
+      if (t.index > 0) await yieldToEventLoop();
+      throwIfAborted(opts.signal);
+      const win = tiles.length === 1 ? { y0: 0, x0: 0, y1: h, x1: w } : grow(t.core, margin, h, w);
+      const patch = tiles.length === 1 ? win : grow(win, rf, h, w);
+      // The decoder gathers from the core plus one pixel (its neighbours and bilinear corners), so F̃
+      // and the gather maps are built there only, in window coordinates.
+      const need = tiles.length === 1 ? win : grow(t.core, 1, h, w);
+      const region = { y0: need.y0 - win.y0, x0: need.x0 - win.x0, y1: need.y1 - win.y0, x1: need.x1 - win.x0 };
+      const wh = win.y1 - win.y0;
+      const ww = win.x1 - win.x0;
+      report('encode', t.index);
+      let maps!: FeatureMaps;
+      tf.tidy(() => {
+        const src = features ?? model.encode(tf.slice(lq, [0, patch.y0, patch.x0, 0], [1, patch.y1 - patch.y0, patch.x1 - patch.x0, 3]));
+        const at = features ? win : patch;
+        const feat = tf.slice(src, [0, win.y0 - at.y0, win.x0 - at.x0, 0], [1, wh, ww, src.shape[3]]);
+        const lqWin = tf.slice(lq, [0, win.y0, win.x0, 0], [1, wh, ww, 3]);
+        const whole = tiles.length === 1;
+        const nl = model.head.nonLocal(feat, whole ? undefined : region);
+        maps = keepMaps(model.head.prepare(feat, nl, lqWin, { region: whole ? undefined : region, logitTables: H * W >= LOGIT_TABLE_RATIO * h * w }));
+      });
+      try {
+        const rows = hrRange(rowsOf, t.core.y0, t.core.y1);
+        const cols = hrRange(colsOf, t.core.x0, t.core.x1);
+        const n = rows.length * cols.length;
+        for (let start = 0; start < n; start += chunkSize) {
+          await yieldToEventLoop();
+          throwIfAborted(opts.signal);
+          const end = Math.min(n, start + chunkSize);
+          const ys = new Int32Array(end - start);
+          const xs = new Int32Array(end - start);
+          for (let q = start; q < end; q++) {
+            ys[q - start] = rows[Math.floor(q / cols.length)];
+            xs[q - start] = cols[q % cols.length];
+          }
+          const qa = fillQueries({ geom: { h, w, H, W }, oy: need.y0, ox: need.x0, wh: need.y1 - need.y0, ww: need.x1 - need.x0, base: 0 }, ys, xs);
+          const pred = tf.tidy(() => tf.clipByValue(tf.add(model.head.decode(maps, qa, true), tf.tensor1d([...mean])), 0, 1));
+          let data: Float32Array;
+          try {
+            data = (await pred.data()) as Float32Array;
+          } finally {
+            pred.dispose();
+          }
+          for (let q = 0; q < ys.length; q++) {
+            const o = (ys[q] * W + xs[q]) * 3;
+            out[o] = data[3 * q];
+            out[o + 1] = data[3 * q + 1];
+            out[o + 2] = data[3 * q + 2];
+          }
+          done += ys.length;
+          report('decode', t.index);
         }
-        const qa = fillQueries({ geom: { h, w, H, W }, oy: need.y0, ox: need.x0, wh: need.y1 - need.y0, ww: need.x1 - need.x0, base: 0 }, ys, xs);
-        const pred = tf.tidy(() => tf.clipByValue(tf.add(model.head.decode(maps, qa, true), tf.tensor1d([...mean])), 0, 1));
-        let data: Float32Array;
-        try {
-          data = (await pred.data()) as Float32Array;
-        } finally {
-          pred.dispose();
-        }
-        for (let q = 0; q < ys.length; q++) {
-          const o = (ys[q] * W + xs[q]) * 3;
-          out[o] = data[3 * q];
-          out[o + 1] = data[3 * q + 1];
-          out[o + 2] = data[3 * q + 2];
-        }
-        done += ys.length;
-        report('decode', t.index);
+      } finally {
+        disposeMaps(maps);
       }
-    } finally {
-      disposeMaps(maps);
     }
+  } finally {
+    features?.dispose();
   }
   return out;
 }
@@ -159,7 +169,7 @@ export async function runTiledCiaoSR(model: CiaoSR, lq: tf.Tensor4D, H: number, 
  */
 function planCiaoSRMemory(
   model: CiaoSR,
-  s: { h: number; w: number; H: number; W: number; tile: number; margin: number; rf: number; chunk: number },
+  s: { h: number; w: number; H: number; W: number; tile: number; margin: number; rf: number; chunk: number; sharedFeatures: boolean },
   onWarning: (message: string) => void = (m) => console.warn(m),
 ): { tile: number; chunk: number } {
   const limits = backendMemoryLimits();
