@@ -43,8 +43,12 @@ describeBackends('upscaler', () => {
     const d = await maxAbsDiff(a, c);
     console.log(`tiled (tile 4, attention margin 2) vs untiled: max |Δ| = ${d.toExponential(2)}`);
     expect(d).toBeLessThan(0.05);
-    tf.dispose([a, b, c, img]);
-    [full, tiled, win].forEach((o) => o.dispose());
+    // Features of the whole image encoded once (the default) or per window patch: the same output.
+    const perPatch = await sr.upscale(img, { scale: 2.3, tile: 4, attentionMargin: 2, shareFeatures: false });
+    const e = perPatch.toTensor();
+    expect(await maxAbsDiff(c, e)).toBeLessThan(1e-5);
+    tf.dispose([a, b, c, e, img]);
+    [full, tiled, win, perPatch].forEach((o) => o.dispose());
   });
 
   test('scales: non-integer, asymmetric, exact size, out-of-distribution ×12 and ×30, tiny images', async () => {
