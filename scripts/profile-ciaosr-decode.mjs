@@ -40,7 +40,8 @@ for (const s of o.scales.split(',').map(Number)) {
   const [feat, tEnc] = await sec(() => model.encode(lq));
   const [nl, tNl] = await sec(() => model.head.nonLocal(feat));
   const t0 = performance.now();
-  const maps = model.head.prepare(feat, nl, lq);
+  // As the upscaler does: logit tables from 3 queries per LR pixel on.
+  const maps = model.head.prepare(feat, nl, lq, { logitTables: s * s >= 3 });
   await maps.valueProj.data();
   const tPrep = (performance.now() - t0) / 1000;
   const kernels = new Map();
@@ -64,7 +65,8 @@ for (const s of o.scales.split(',').map(Number)) {
       kernels.set(key, (kernels.get(key) ?? 0) + k.kernelTimeMs / 1000);
     }
   }
-  tf.dispose([feat, nl, maps.keyMap, maps.valueMap, maps.lr, maps.keyProj, maps.valueProj]);
+  tf.dispose([feat, nl]);
+  ciaosr.disposeMaps(maps);
   const top = [...kernels].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, t]) => ({ kernel: k, seconds: +t.toFixed(3) }));
   const row = { scale: s, lr: n, queries: Q, seconds: { encoder: +tEnc.toFixed(3), nonLocal: +tNl.toFixed(3), prepare: +tPrep.toFixed(3), decode: +tDec.toFixed(3) }, decodeKernels: top };
   results.push(row);

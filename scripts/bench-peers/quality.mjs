@@ -4,12 +4,22 @@
 // every output is rounded to 8 bits as a saved image is. Results are cached per
 // (method, set, image, scale) in bench/results/peers-quality.json after each image, so a killed run
 // resumes where it stopped.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RESULTS, SHARED, readJson, writeJson } from './env.mjs';
+import { RESULTS, ROOT, SHARED, readJson, writeJson } from './env.mjs';
 import { UPSCALERJS, bicubic, loadCiaoSR, loadUpscalerJS, to8bit } from './models.mjs';
 
 export const QUALITY_FILE = path.join(RESULTS, 'peers-quality.json');
+
+/**
+ * Identity of the built-in CiaoSR weights (first 12 hex digits of the file's SHA-256): cached
+ * CiaoSR rows made with other weights are stale and run again.
+ */
+export function ciaosrWeightsId() {
+  const file = path.join(ROOT, 'packages/ciaosr/weights/default.safetensors');
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex').slice(0, 12);
+}
 
 /** Scales the UpscalerJS packages ship (×8 too, but that is out of this comparison). */
 const PEER_SCALES = [2, 3, 4];
@@ -49,6 +59,8 @@ async function score(env, out, hr, crop, lpips) {
 export async function runQuality(env, { sets, scales, methods, lpipsOn = true, log }) {
   const { tf, metrics } = env;
   const cache = readJson(QUALITY_FILE, { rows: {} });
+  const weightsId = ciaosrWeightsId();
+  const fresh = (row) => row && (row.method !== 'ciaosr' || row.weights === weightsId);
   const lpips = lpipsOn
     ? await metrics.createLpips({ net: 'alex', backboneWeights: path.join(SHARED, 'weights/torchvision/alexnet-features.pth'), linWeights: path.join(SHARED, 'weights/lpips/v0.1/alex.pth') })
     : null;
@@ -70,7 +82,7 @@ export async function runQuality(env, { sets, scales, methods, lpipsOn = true, l
         if (UPSCALERJS.includes(method) && !PEER_SCALES.includes(scale)) continue;
         for (const f of files) {
           const key = `${method}|${set}|${f}|${scale}`;
-          if (cache.rows[key]) continue;
+          if (fresh(cache.rows[key])) continue;
           const model = await get(method, scale);
           const { hr, lr, H, W } = await pair(env, path.join(dir, f), scale);
           const t0 = performance.now();
@@ -80,10 +92,11 @@ export async function runQuality(env, { sets, scales, methods, lpipsOn = true, l
           if (out.shape[1] !== H || out.shape[2] !== W) throw new Error(`${method} ×${scale} on ${f}: output ${out.shape} for HR ${H}×${W}`);
           const s = await score(env, out, hr, scale, lpips);
           tf.dispose([hr, lr, raw, out]);
-          cache.rows[key] = { method, set, image: f, scale, ...s, seconds: +seconds.toFixed(3), lr: [H / scale, W / scale] };
+          cache.rows[key] = { method, set, image: f, scale, ...s, seconds: +seconds.toFixed(3), lr: [H / scale, W / scale], ...(method === 'ciaosr' ? { weights: weightsId } : {}) };
           cache.backend = env.backend;
           // Merge with what is on disk: several runs (e.g. one per method) may share the cache.
           cache.rows = { ...readJson(QUALITY_FILE, { rows: {} }).rows, ...cache.rows };
+          cache.ciaosrWeights = weightsId;
           writeJson(QUALITY_FILE, cache);
           log?.(`${key}: ${s.psnr.toFixed(2)} dB, SSIM ${s.ssim.toFixed(4)}, LPIPS ${s.lpips?.toFixed(4)}, ${seconds.toFixed(1)} s (tensors ${tf.memory().numTensors})`);
         }
