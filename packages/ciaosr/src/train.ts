@@ -49,6 +49,8 @@ export interface TrainOptions extends Partial<TrainModelConfig> {
   inpSize?: number;
   sampleQ?: number;
   scaleMax?: number;
+  /** Probability of an integer training scale (see core's `ImplicitBatchOptions.integerScaleProb`; default 0). */
+  integerScaleProb?: number;
   /** Adam learning rate (1e-4), halved (`gamma` 0.5) at these fractions of `steps` (official 200k/400k/600k/800k of 1M). */
   lr?: number;
   milestones?: number[];
@@ -92,7 +94,7 @@ export interface TrainState {
   rngState: number;
   config: TrainModelConfig;
   optimizer: { type: 'adam'; betas: [number, number]; eps: number; file: string };
-  protocol: { batchSize: number; inpSize: number; sampleQ: number; scaleMax: number; milestones: number[]; gamma: number; seed: number };
+  protocol: { batchSize: number; inpSize: number; sampleQ: number; scaleMax: number; integerScaleProb?: number; milestones: number[]; gamma: number; seed: number };
 }
 
 async function loadImages(data: string | TrainImage[]): Promise<TrainImage[]> {
@@ -164,6 +166,7 @@ export async function trainCiaoSR(opts: TrainOptions): Promise<{ model: CiaoSR; 
     inpSize: opts.inpSize ?? resumed?.protocol.inpSize ?? 48,
     sampleQ: opts.sampleQ ?? resumed?.protocol.sampleQ ?? 2304,
     scaleMax: opts.scaleMax ?? resumed?.protocol.scaleMax ?? 4,
+    integerScaleProb: opts.integerScaleProb ?? resumed?.protocol.integerScaleProb ?? 0,
     milestones: opts.milestones ?? resumed?.protocol.milestones ?? [0.2, 0.4, 0.6, 0.8],
     gamma: opts.gamma ?? resumed?.protocol.gamma ?? 0.5,
     seed: opts.seed ?? resumed?.protocol.seed ?? 0,
@@ -214,7 +217,7 @@ export async function trainCiaoSR(opts: TrainOptions): Promise<{ model: CiaoSR; 
         throwIfAborted(opts.signal);
         if (opts.shouldStop?.(step)) break;
         adam.lr = schedule(step);
-        const batch = sampleImplicitBatch(images, rng, { batchSize: protocol.batchSize, inpSize: protocol.inpSize, sampleQ: protocol.sampleQ, scaleMax: protocol.scaleMax });
+        const batch = sampleImplicitBatch(images, rng, { batchSize: protocol.batchSize, inpSize: protocol.inpSize, sampleQ: protocol.sampleQ, scaleMax: protocol.scaleMax, integerScaleProb: protocol.integerScaleProb });
         try {
           const qa = batchQueries((await batch.coord.data()) as Float32Array, (await batch.cell.data()) as Float32Array, protocol.batchSize, protocol.sampleQ, protocol.inpSize);
           const { value, grads } = tf.variableGrads(() =>

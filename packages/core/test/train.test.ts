@@ -65,6 +65,17 @@ describeBackends('training', () => {
     images = await photos();
   });
 
+  test('integerScaleProb: integer scales 2…4 when 1; the official stream unchanged when 0', async () => {
+    const opts = { batchSize: 8, inpSize: 8, sampleQ: 16 };
+    const all = sampleImplicitBatch(images, createRng(7), { ...opts, integerScaleProb: 1 });
+    expect(all.scales.every((s) => Number.isInteger(s) && s >= 2 && s <= 4)).toBe(true);
+    const zero = sampleImplicitBatch(images, createRng(7), { ...opts, integerScaleProb: 0 });
+    const none = sampleImplicitBatch(images, createRng(7), opts);
+    expect(zero.scales).toEqual(none.scales);
+    expect(() => sampleImplicitBatch(images, createRng(7), { ...opts, integerScaleProb: 2 })).toThrow(/integerScaleProb/);
+    for (const b of [all, zero, none]) tf.dispose([b.inp, b.coord, b.cell, b.gt]);
+  });
+
   test('random-scale crop sampler follows the LIIF protocol and is reproducible', async () => {
     const opts = { batchSize: 3, inpSize: 16, sampleQ: 200 };
     const b1 = sampleImplicitBatch(images, createRng(5), opts);

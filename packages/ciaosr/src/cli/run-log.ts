@@ -15,6 +15,8 @@ export interface RunSegment {
   machine: { cpu: string; cores: number; os: string; node: string; backend: string; threads: number };
   /** The learning-rate schedule the segment used (it can be changed at a resume). */
   schedule: { lr: number; milestones: number[]; gamma: number; warmup?: number };
+  /** Probability of an integer training scale in this segment, when not 0 (a protocol change at a resume). */
+  integerScaleProb?: number;
 }
 
 /** Describes this machine for {@link RunSegment.machine}. */

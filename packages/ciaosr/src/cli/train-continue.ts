@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { initBackend, readImage, toTrainImage, writeSafetensors, type BackendName, type TrainImage } from '@sr/core';
+import { InputError, initBackend, readImage, toTrainImage, writeSafetensors, type BackendName, type TrainImage } from '@sr/core';
 import { createCiaoSRBackbone } from '../backbones.js';
 import { CONFIG_METADATA_KEY, readWeightsWithConfig } from '../default-weights.js';
 import { CiaoSR } from '../model.js';
@@ -47,6 +47,7 @@ export async function trainContinueMain(argv: string[], packageDir?: string): Pr
     .option('--lr <x>', 'learning rate (a new state; or a new schedule on resume, recorded in runs.json)', num)
     .option('--milestones <steps>', 'absolute steps where the lr is multiplied by --gamma', undefined)
     .option('--gamma <x>', 'lr decay factor', num)
+    .option('--integer-scales <p>', 'probability of an integer training scale (2, 3 or 4) instead of U(1, 4); allowed on resume, recorded in runs.json', num)
     .option('--warmup <n>', 'linear lr warm-up in steps (new state only)', num, 200)
     .option('--batch <n>', 'batch size (new state only)', num, 4)
     .option('--inp-size <n>', 'LR crop side (new state only)', num, 32)
@@ -99,6 +100,10 @@ export async function trainContinueMain(argv: string[], packageDir?: string): Pr
   if (o.lr !== undefined) meta.schedule.lr = o.lr;
   if (o.milestones !== undefined) meta.schedule.milestones = list(o.milestones);
   if (o.gamma !== undefined) meta.schedule.gamma = o.gamma;
+  if (o.integerScales !== undefined) {
+    if (!(o.integerScales >= 0 && o.integerScales <= 1)) throw new InputError(`--integer-scales must be in [0, 1], got ${o.integerScales}`);
+    meta.protocol = { ...meta.protocol, integerScaleProb: o.integerScales };
+  }
   const startStep = meta.step;
 
   // Logs written after the last checkpoint are replayed by this run: drop them.
@@ -116,6 +121,7 @@ export async function trainContinueMain(argv: string[], packageDir?: string): Pr
     seconds: 0,
     machine: thisMachine(report.summary, o.threads),
     schedule: { ...meta.schedule, milestones: [...meta.schedule.milestones] },
+    ...(meta.protocol.integerScaleProb ? { integerScaleProb: meta.protocol.integerScaleProb } : {}),
   };
   runs.push(segment);
 

@@ -47,6 +47,15 @@ export interface ImplicitBatchOptions {
   /** Scale range, `s ~ U(scaleMin, scaleMax)` (1, 4). */
   scaleMin?: number;
   scaleMax?: number;
+  /**
+   * Probability of drawing an integer scale (uniform over the integers in [max(2, ⌈scaleMin⌉),
+   * ⌊scaleMax⌋]) instead of `U(scaleMin, scaleMax)` (default 0: the official protocol). At an odd
+   * integer scale every third HR pixel centre lies on an LR pixel centre, so the decoders' ±½-pixel
+   * neighbour shifts land exactly on pixel borders and the ε of the official code picks the
+   * neighbours — a configuration a continuous scale almost never produces. 0 draws no extra random
+   * number, so existing data streams are unchanged.
+   */
+  integerScaleProb?: number;
   /** Query pixels sampled per crop without replacement (2304 = 48²). */
   sampleQ?: number;
   /** Random row flip, column flip and transpose, each with p = 0.5 (true). */
@@ -114,6 +123,11 @@ export function sampleImplicitBatch(images: TrainImage[], rng: Rng, opts: Implic
   const inpSize = opts.inpSize ?? 48;
   const sMin = opts.scaleMin ?? 1;
   const sMax = opts.scaleMax ?? 4;
+  const pInt = opts.integerScaleProb ?? 0;
+  const iMin = Math.max(2, Math.ceil(sMin));
+  const iMax = Math.floor(sMax);
+  if (!(pInt >= 0 && pInt <= 1)) throw new InputError(`integerScaleProb must be in [0, 1], got ${pInt}`);
+  if (pInt > 0 && iMin > iMax) throw new InputError(`integerScaleProb: no integer scale ≥ 2 in [${sMin}, ${sMax}]`);
   const q = opts.sampleQ ?? inpSize * inpSize;
   const augment = opts.augment ?? true;
   const resize = opts.resize ?? bicubicResize;
@@ -125,7 +139,7 @@ export function sampleImplicitBatch(images: TrainImage[], rng: Rng, opts: Implic
   const scales: number[] = [];
   for (let n = 0; n < b; n++) {
     const img = images[rng.randint(0, images.length - 1)];
-    const s = rng.uniform(sMin, sMax);
+    const s = pInt > 0 && rng.next() < pInt ? rng.randint(iMin, iMax) : rng.uniform(sMin, sMax);
     const wHr = roundHalfEven(inpSize * s);
     if (img.height < wHr || img.width < wHr)
       throw new InputError(`training image ${img.width}×${img.height} is smaller than the ${wHr}×${wHr} HR crop of scale ${s.toFixed(2)}`);
