@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Implicit-decoder benchmark (issue #12): LIIF (EDSR-baseline) and CiaoSR (EDSR-baseline) ×s of an
-// n² input on one backend, against the official PyTorch CPU times measured on the same kind of 2-core
-// machine (LIIF ×4 128²: 36 s; CiaoSR ×4 128²: 67.8 s). Needs `npm run build` first.
+// n² input on one backend, against the official PyTorch 1.13 CPU times (2 threads) measured on this
+// kind of 2-core machine, as issue #21 reports them (LIIF ×4 128²: 9.1–9.8 s; CiaoSR ×4 64²:
+// 7.3–7.9 s; the midpoints are used). PyTorch is not installed here, so they are not re-measured in
+// the same run. Needs `npm run build` first.
 //
 //   node scripts/bench-decoders.mjs [--root DIR] [--label after] [--size 128] [--scale 4] [--runs 1]
 //                                   [--backend wasm] [--threads 2] [--models liif,ciaosr] [--out FILE]
@@ -46,7 +48,7 @@ const s = Number(o.scale);
 const runs = Number(o.runs);
 const N = n * n; // LR pixels
 const Q = Math.round(n * s) ** 2; // queries
-const OFFICIAL_S = { liif: { 4: { 128: 36, 256: 158 } }, ciaosr: { 4: { 64: 13.1, 128: 67.8 } } };
+const OFFICIAL_S = { liif: { 4: { 128: 9.45 } }, ciaosr: { 4: { 64: 7.6 } } };
 
 // Multiply-adds. EDSR-baseline encoder per LR pixel: conv_first 3→64, 16 blocks × 2 convs + conv_after_body 64→64, all 3×3.
 const edsrMacs = N * 9 * (3 * 64 + 33 * 64 * 64);
@@ -63,20 +65,30 @@ function ciaosrMacs(tile) {
   const C = 64;
   const u = 9 * C;
   const hid = [256, 256, 256, 256];
-  // Non-local attention per window of w² pixels (tiles: core + margin 16, clipped to the image).
+  // Non-local attention per window of w² pixels (tiles: core + margin 16, clipped to the image); the
+  // executed code scores only the queries that reach the core (core + 3 px each side, see
+  // CrossScaleAttention.forwardRegion), the official code all of the window's.
   const windows = [];
-  if (!Number.isFinite(tile) || tile >= n) windows.push(n * n);
+  if (!Number.isFinite(tile) || tile >= n) windows.push({ hw: n * n, q: n * n, core: n * n });
   else for (let y = 0; y < n; y += tile) for (let x = 0; x < n; x += tile) {
     const hh = Math.min(n, y + tile + 16) - Math.max(0, y - 16);
     const ww = Math.min(n, x + tile + 16) - Math.max(0, x - 16);
-    windows.push(hh * ww);
+    const ch = Math.min(n, y + tile) - y;
+    const cw = Math.min(n, x + tile) - x;
+    windows.push({ hw: hh * ww, q: Math.min(hh, ch + 6) * Math.min(ww, cw + 6), core: (Math.min(n, y + tile + 1) - Math.max(0, y - 1)) * (Math.min(n, x + tile + 1) - Math.max(0, x - 1)) });
   }
-  const csa = windows.reduce((a, hw) => a + hw * (C * 32 + C * C) + (hw / 4) * C * 32 + hw * (hw / 4) * 9 * 32 + hw * (hw / 4) * 36 * C + hw * 9 * C * C, 0);
+  const csa = (queries) => windows.reduce((a, w) => a + w.hw * (C * 32 + C * C) + (w.hw / 4) * C * 32 + queries(w) * (w.hw / 4) * (9 * 32 + 36 * C) + w.hw * 9 * C * C, 0);
   const perQueryRest = 4 * (4 * 256 + mlpRest(hid, u)) + 4 * (4 * 256 + mlpRest(hid, u + C)) + (u + C) * 256 + mlpRest(hid, 3);
   const firstPerQuery = 4 * (u * 256) + 4 * ((u + C) * 256); // applied per query and neighbour officially
+  // Logit tables (from 3 queries per LR pixel): imnet_k's last layer (256 × 9C per query and
+  // neighbour) becomes a 256-long dot product; the tables cost 9 rows of it per map pixel.
+  const maps = windows.reduce((a, w) => a + w.core, 0);
+  const tables = Q >= 3 * N;
+  const kLast = 4 * 256 * u;
+  const executedPerQuery = tables ? perQueryRest - kLast + 4 * 256 : perQueryRest;
   return {
-    model: edsrMacs + csa + Q * (perQueryRest + firstPerQuery),
-    executed: edsrMacs + csa + windows.reduce((a, hw) => a + hw, 0) * (u + u + C) * 256 + Q * perQueryRest,
+    model: edsrMacs + csa((w) => w.hw) + Q * (perQueryRest + firstPerQuery),
+    executed: edsrMacs + csa((w) => w.q) + maps * (u + u + C) * 256 + (tables ? maps * 9 * u * 257 : 0) + Q * executedPerQuery,
   };
 }
 
@@ -133,9 +145,10 @@ for (const name of o.models.split(',')) {
     minS: times[0],
     maxS: times[times.length - 1],
     modelGflop: (2 * flops.model) / 1e9,
-    executedGflop: (2 * flops.executed) / 1e9,
+    // The executed-FLOP formulas describe this checkout's code: not another checkout's (--root).
+    executedGflop: root === here ? (2 * flops.executed) / 1e9 : null,
     modelGflops: (2 * flops.model) / 1e9 / median,
-    executedGflops: (2 * flops.executed) / 1e9 / median,
+    executedGflops: root === here ? (2 * flops.executed) / 1e9 / median : null,
     peakMiB: peak / 2 ** 20,
     officialPytorchCpuS: official ?? null,
     machine: `${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}, node ${process.version}`,
