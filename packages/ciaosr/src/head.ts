@@ -143,7 +143,8 @@ export class CiaoSRHead extends Module {
       const valueProj = tf.matMul(valueMap, this.imnetV.firstWeightParts(10 * c)[0]) as tf.Tensor2D;
       const lrMap = tf.reshape(crop(lr), [n, lr.shape[3]]) as tf.Tensor2D;
       const maps = { keyMap, valueMap, keyProj, valueProj, lr: lrMap, width: w };
-      return opts.logitTables ? { ...maps, ...this.logitTables(keyMap, b, h, w) } : maps;
+      // The tables contract imnet_k's last layer with its last hidden activation: an MLP without hidden layers has none.
+      return opts.logitTables && this.imnetK.firstActivated ? { ...maps, ...this.logitTables(keyMap, b, h, w) } : maps;
     });
   }
 
@@ -166,9 +167,13 @@ export class CiaoSRHead extends Module {
     const c: tf.Tensor2D[] = [];
     for (let dy = -1; dy <= 1; dy++)
       for (let dx = -1; dx <= 1; dx++) {
-        const qk = tf.mul(keyMap, tf.reshape(tf.slice(padded, [0, 1 + dy, 1 + dx, 0], [b, h, w, u]), [b * h * w, u]));
-        z.push(tf.matMul(qk, wT));
-        c.push(tf.matMul(qk, bias));
+        // One offset at a time, so only one [N, U] product is alive.
+        const [zd, cd] = tf.tidy(() => {
+          const qk = tf.mul(keyMap, tf.reshape(tf.slice(padded, [0, 1 + dy, 1 + dx, 0], [b, h, w, u]), [b * h * w, u]));
+          return [tf.matMul(qk, wT), tf.matMul(qk, bias)];
+        });
+        z.push(zd as tf.Tensor2D);
+        c.push(cd as tf.Tensor2D);
       }
     const hidden = wT.shape[1];
     return {
