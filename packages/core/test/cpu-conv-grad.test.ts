@@ -1,8 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ensureGradients, initBackend } from '@sr/core';
+import { ensureGradients, initBackend, useFastCpuConvGradients } from '@sr/core';
 import { maxAbsDiff } from '@sr/testkit';
-import { useFastCpuConvGradients } from '../src/index.js';
-import { testImage } from './helpers.js';
+
+/** A deterministic `[1, h, w, c]` image in [0, 1) (LCG, so the test does not depend on tfjs's RNG). */
+function testImage(h: number, w: number, seed: number, channels: number): tf.Tensor4D {
+  const d = new Float32Array(h * w * channels);
+  let s = seed;
+  for (let i = 0; i < d.length; i++) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    d[i] = s / 2147483648;
+  }
+  return tf.tensor4d(d, [1, h, w, channels]);
+}
 
 describe('fast cpu Conv2DBackpropFilter', () => {
   it('gives the stock kernel’s filter gradients (same/valid/explicit padding, strides 1 and 2)', async () => {
