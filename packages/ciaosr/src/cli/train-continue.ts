@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { initBackend, readImage, toTrainImage, writeSafetensors, type BackendName, type TrainImage } from '@sr/core';
+import { TRAINING_PHOTO_FOLDERS, initBackend, listTrainingPhotos, readImage, toTrainImage, writeSafetensors, type BackendName, type TrainImage } from '@sr/core';
 import { createCiaoSRBackbone } from '../backbones.js';
 import { CONFIG_METADATA_KEY, readWeightsWithConfig } from '../default-weights.js';
 import { CiaoSR } from '../model.js';
@@ -11,7 +11,7 @@ import { defaultPaths } from './default-paths.js';
 import { evalHeldOut, prepareHeldOut, type HeldOutSet } from './heldout.js';
 import { cliNumber as num } from '@sr/core';
 import { readRunLog, thisMachine, truncateCsv, type RunSegment } from './run-log.js';
-import { CURVE_PHOTO, TRAIN_FOLDERS, listTrainPhotos } from './train-data.js';
+import { CURVE_PHOTO } from './train-data.js';
 
 const LOSS_HEADER = 'step,loss,lr,elapsed_s';
 const list = (s: string) => (s.trim() ? s.split(',').map(Number) : []);
@@ -19,7 +19,7 @@ const list = (s: string) => (s.trim() ? s.split(',').map(Number) : []);
 /**
  * `npm run train:continue -w @sr/ciaosr` — continues the built-in CiaoSR's training run from the
  * training state committed in `training/` (or, the first time, from `weights/default.safetensors` with
- * fresh Adam moments), on every training photo but the held-back ones (`train-data.ts`).
+ * fresh Adam moments), on every training photo but the held-back ones (core's `listTrainingPhotos`).
  *
  * Exact resume: `training/state.safetensors` holds the weights, the float32 Adam moments and, in its
  * metadata, the step, the RNG state (which fixes the data stream), the protocol and the lr schedule (a
@@ -119,8 +119,8 @@ export async function trainContinueMain(argv: string[], packageDir?: string): Pr
   };
   runs.push(segment);
 
-  const images = await loadPhotos(o.data ? String(o.data).split(',').flatMap(pngsIn) : listTrainPhotos(p.datasets));
-  say(`train:continue — ${report.summary}; ${images.length} photos (${o.data ?? TRAIN_FOLDERS.join(', ')}); ${resumeFrom ? `resuming at step ${startStep}` : `new run from ${o.init}`}; state in ${o.dir}`);
+  const images = await loadPhotos(o.data ? String(o.data).split(',').flatMap(pngsIn) : listTrainingPhotos(p.datasets));
+  say(`train:continue — ${report.summary}; ${images.length} photos (${o.data ?? TRAINING_PHOTO_FOLDERS.join(', ')}); ${resumeFrom ? `resuming at step ${startStep}` : `new run from ${o.init}`}; state in ${o.dir}`);
   const held: HeldOutSet | null = o.evalEvery > 0 ? await prepareHeldOut(o.heldout, scales, o.heldoutSize) : null;
 
   const t0 = Date.now();
