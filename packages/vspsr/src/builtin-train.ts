@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { HELD_OUT_PHOTOS, imresize, listTrainingPhotos, readImage, readSafetensors, toTrainImage, writeSafetensors, type TrainImage } from '@sr/core';
+import { HELD_OUT_PHOTOS, createRng, imresize, listTrainingPhotos, readImage, readSafetensors, toTrainImage, writeSafetensors, type TrainImage } from '@sr/core';
 import { VSPSR } from './vspsr.js';
 import { createVSpSRTrainer } from './train.js';
 import { VSpSRDiscriminator } from './discriminator.js';
@@ -37,16 +37,6 @@ export interface BuiltinVSpSROptions {
 
 /** The built-in model's configuration. */
 export const BUILTIN_VSPSR_CONFIG: Partial<VSpMConfig> = { scale: 4, nBasis: 64, upsample: true, mode: 'bilinear', alpha: 3, beta: 0.1, variationalW: true, variationalZ: false };
-
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random HR crop `[1, 4c, 4c, 3]` with a random flip/transpose. */
 function hrCrop(img: TrainImage, c: number, rnd: () => number): tf.Tensor4D {
@@ -93,7 +83,7 @@ export async function trainBuiltinVSpSR(o: BuiltinVSpSROptions): Promise<{ steps
       },
     },
   });
-  const rnd = mulberry32(seed + 1);
+  const rnd = createRng(seed + 1).next; // mulberry32, the stream the shipped weights were trained with
   const rows: number[][] = [];
   const t0 = Date.now();
   const save = () => {
