@@ -1,22 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { avgPool2d, bilinearMatrix, bilinearResize, ensureGradients, expectNoLeak, interpolate, maxPool2d, pixelShuffle, pixelUnshuffle, poolOutputSize, PixelShuffle, Upsample } from '@sr/core';
 import { describeBackends, maxAbsDiff } from '@sr/testkit';
+import { seq } from './seeded-data.js';
 
 /** A 1-row NHWC image holding `values` along W. */
 const row = (values: number[]) => tf.tensor4d(values, [1, 1, values.length, 1]);
 /** Async read-back (WebGPU in Node has no synchronous readback). */
 const vals = async (t: tf.Tensor) => Array.from(await t.data());
-
-/** Deterministic pseudo-random data. */
-function seq(n: number, seed = 1): Float32Array {
-  const a = new Float32Array(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (s * 16807) % 2147483647;
-    a[i] = (s / 2147483647) * 2 - 1;
-  }
-  return a;
-}
 
 /** Reference pooling straight from ATen's loops (NHWC, one batch), for max and avg. */
 function refPool(x: Float32Array, [h, w, c]: number[], k: number, s: number, p: number, ceil: boolean, kind: 'max' | 'avg', includePad = true) {
