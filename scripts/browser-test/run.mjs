@@ -15,39 +15,27 @@
 // Needs nothing built: the bundles come straight from the packages' TypeScript sources, so it runs on
 // a clean clone after `npm ci` (CI: .ci/run, after `npm test`). --timeout (seconds, whole run) makes
 // a hung browser a failure instead of a stuck job.
-import { createServer } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join, normalize, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
 import { bundle, copyAssets } from '../docs/build-demo.mjs';
+import { WEBGPU_ARGS, chromiumPathFrom, createReport, launchChromium, requireFromRoot, root, runMain, scriptArgs, serveStatic } from '../lib/browser-harness.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const require = createRequire(join(root, 'package.json'));
-const { chromium } = require('playwright-core');
-const { PNG } = require('pngjs');
+const { PNG } = requireFromRoot('pngjs');
 
-const argv = process.argv.slice(2);
-const opt = (n, d) => (argv.includes(n) ? argv[argv.indexOf(n) + 1] : d);
-const chromiumPath = opt('--chromium', process.env.SR_CHROMIUM || '/usr/bin/chromium');
-const skipWebGPU = argv.includes('--skip-webgpu');
-const screenshotPath = resolve(opt('--screenshot', join(root, 'docs/guides/img/demo.png')));
-const timeoutS = Number(opt('--timeout', '600'));
+const args = scriptArgs();
+const chromiumPath = chromiumPathFrom(args);
+const skipWebGPU = args.flag('--skip-webgpu');
+const screenshotPath = resolve(args.opt('--screenshot', join(root, 'docs/guides/img/demo.png')));
+const timeoutS = Number(args.opt('--timeout', '600'));
 const TOL = 1e-4;
-const t0 = Date.now();
-const log = (m) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}`);
-const failures = [];
+const { log, check, finish } = createReport();
 /** Temp dirs (profiles, golden bundle) to remove even when the --timeout watchdog ends the run. */
 const tempDirs = new Set();
 const tempDir = (prefix) => {
   const d = mkdtempSync(join(tmpdir(), prefix));
   tempDirs.add(d);
   return d;
-};
-const check = (ok, msg) => {
-  console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${msg}`);
-  if (!ok) failures.push(msg);
 };
 
 function sharedRoot() {
@@ -58,32 +46,11 @@ function sharedRoot() {
   }
 }
 
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.wasm': 'application/wasm', '.map': 'application/json', '.png': 'image/png' };
-
-/** Static server: /demo/* → docs/demo, /golden/* → the temp golden bundle, /fixtures/* → shared (read-only). */
-function serve(mounts) {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const mount = Object.keys(mounts).find((m) => url.pathname.startsWith(m));
-    const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin', 'Cache-Control': 'no-store' };
-    if (!mount) return res.writeHead(404, headers).end('not found');
-    let file = normalize(join(mounts[mount], decodeURIComponent(url.pathname.slice(mount.length))));
-    if (!file.startsWith(mounts[mount])) return res.writeHead(403, headers).end();
-    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-    if (!existsSync(file)) return res.writeHead(404, headers).end('not found');
-    res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
-}
-
-function launch(extraArgs) {
+/** A fresh Chromium profile per launch, with the window size of the demo screenshot. */
+async function launch(extraArgs) {
   const userDataDir = tempDir('sr-chromium-');
-  // --disable-dev-shm-usage: containers often mount a 64 MB /dev/shm, too small for the renderer.
-  const args = ['--no-sandbox', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs];
-  // A fresh profile per launch (playwright passes it as --user-data-dir).
-  return chromium
-    .launchPersistentContext(userDataDir, { executablePath: chromiumPath, args, headless: true, viewport: { width: 900, height: 900 } })
-    .then((browser) => ({ browser, userDataDir }));
+  const browser = await launchChromium({ executablePath: chromiumPath, userDataDir, extraArgs, viewport: { width: 900, height: 900 } });
+  return { browser, userDataDir };
 }
 
 /** A 40×32 RGB test card (gradients, a disc, stripes), as PNG bytes. */
@@ -172,7 +139,7 @@ async function demoTest(base) {
 
 async function webgpuTest(base) {
   log('webgpu: launching chromium with --enable-unsafe-webgpu');
-  const { browser, userDataDir } = await launch(['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--use-webgpu-adapter=swiftshader']);
+  const { browser, userDataDir } = await launch(WEBGPU_ARGS);
   try {
     const page = await browser.newPage();
     const errors = [];
@@ -219,7 +186,8 @@ async function main() {
   writeFileSync(join(goldenDir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>@sr golden</title><script type="module" src="main.js"></script>\n');
   const mounts = { '/demo/': join(root, 'docs/demo') + '/', '/golden/': goldenDir + '/' };
   if (shared) mounts['/fixtures/'] = join(shared, 'fixtures') + '/';
-  const server = await serve(mounts);
+  // /demo/* → docs/demo, /golden/* → the temp golden bundle, /fixtures/* → shared (read-only); COOP/COEP for WASM threads.
+  const server = await serveStatic(mounts, { crossOriginIsolated: true });
   const base = `http://127.0.0.1:${server.address().port}`;
   log(`serving on ${base}`);
   try {
@@ -229,21 +197,15 @@ async function main() {
     server.close();
     rmSync(goldenDir, { recursive: true, force: true });
   }
-  log(failures.length ? `${failures.length} check(s) FAILED` : 'all browser checks passed');
-  return failures.length ? 1 : 0;
+  return finish('browser');
 }
 
-if (!(timeoutS > 0)) throw new Error(`--timeout must be a positive number of seconds, got ${opt('--timeout')}`);
-setTimeout(() => {
-  console.error(`browser test: still running after ${timeoutS} s (--timeout); giving up`);
-  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
-  process.exit(1); // playwright kills the browsers it launched on exit
-}, timeoutS * 1000).unref();
-
-main().then(
-  (rc) => process.exit(rc),
-  (e) => {
-    console.error(e);
-    process.exit(1);
+runMain({
+  name: 'browser test',
+  timeoutS,
+  main,
+  // Temp dirs (profiles, golden bundle) go even when the --timeout watchdog ends the run.
+  cleanup: () => {
+    for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
   },
-);
+});

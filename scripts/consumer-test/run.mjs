@@ -19,23 +19,19 @@
 // (or a warm npm cache) for third-party packages. CI: .ci/run, after the browser test.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join, normalize, relative, resolve } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { WEBGPU_ARGS, chromiumPathFrom, createReport, launchChromium, requireFromRoot, root, runMain, scriptArgs, serveStatic } from '../lib/browser-harness.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const require = createRequire(join(root, 'package.json'));
-const { PNG } = require('pngjs');
+const { PNG } = requireFromRoot('pngjs');
 
-const argv = process.argv.slice(2);
-const opt = (n, d) => (argv.includes(n) ? argv[argv.indexOf(n) + 1] : d);
-const chromiumPath = opt('--chromium', process.env.SR_CHROMIUM || '/usr/bin/chromium');
-const keep = argv.includes('--keep');
-const skipBrowser = argv.includes('--skip-browser');
-const allBundlers = argv.includes('--all-bundlers');
+const args = scriptArgs();
+const chromiumPath = chromiumPathFrom(args);
+const keep = args.flag('--keep');
+const skipBrowser = args.flag('--skip-browser');
+const allBundlers = args.flag('--all-bundlers');
 /** Bundlers, the backends their page runs on, and whether the page is given the weights URL (no asset emitted). */
 const TOOLS = [
   { tool: 'vite', backends: ['wasm', 'webgpu'], passWeights: false },
@@ -48,21 +44,14 @@ const TOOLS = [
       ]
     : []),
 ];
-const timeoutS = Number(opt('--timeout', '900'));
+const timeoutS = Number(args.opt('--timeout', '900'));
 const PACKAGES = ['core', 'metrics', 'ciaosr', 'lar-sr', 'vspsr', 'refvae', 'localsr'];
 const SCALE = 2;
 const MIN_PSNR = 45;
 /** Files that must never ship: tests, sources, benchmarks' and the default model's dev scripts, experiments. */
 const DEV_ONLY = [/(^|\/)test\//, /(^|\/)src\//, /\.test\./, /\.tsbuildinfo$/, /(^|\/)scripts\//, /dist\/bench\/core-bench\./, /dist\/cli\/(train|eval)-default\./, /dist\/(bench|experiment)-run\./, /dist\/bench\/metrics-bench\./, /\.train-default\//];
 
-const t0 = Date.now();
-const log = (m) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}`);
-const failures = [];
-const check = (ok, msg) => {
-  console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${msg}`);
-  if (!ok) failures.push(msg);
-  return ok;
-};
+const { log, check, finish } = createReport();
 const run = (cmd, args, opts = {}) => {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 << 20, ...opts });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} (in ${opts.cwd ?? process.cwd()}) failed with ${r.status ?? r.signal}:\n${r.stdout}\n${r.stderr}`);
@@ -195,30 +184,15 @@ function* walk(dir) {
   }
 }
 
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.png': 'image/png', '.json': 'application/json' };
-function serve(dir) {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    let file = normalize(join(dir, decodeURIComponent(url.pathname)));
-    if (!file.startsWith(dir)) return res.writeHead(403).end();
-    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-    if (!existsSync(file)) return res.writeHead(404).end('not found');
-    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' }).end(readFileSync(file));
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
-}
-
 async function browserRuns(nodeOut, sizes) {
-  const { chromium } = require('playwright-core');
   const userDataDir = mkdtempSync(join(work, 'chromium-'));
-  // The flags of scripts/browser-test/run.mjs: WebGPU on SwiftShader when there is no GPU.
-  const args = ['--no-sandbox', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--use-webgpu-adapter=swiftshader'];
-  const browser = await chromium.launchPersistentContext(userDataDir, { executablePath: chromiumPath, args, headless: true });
+  // WebGPU on SwiftShader when there is no GPU, as in scripts/browser-test.
+  const browser = await launchChromium({ executablePath: chromiumPath, userDataDir, extraArgs: WEBGPU_ARGS });
   const loaded = {};
   try {
     for (const { tool, backends, passWeights } of TOOLS) {
       const dist = join(app, `dist-${tool}`);
-      const server = await serve(dist);
+      const server = await serveStatic({ '/': dist });
       const base = `http://127.0.0.1:${server.address().port}`;
       loaded[tool] = new Set();
       try {
@@ -280,26 +254,12 @@ async function main() {
     const sizes = buildPages();
     await browserRuns(nodeOut, sizes);
   }
-  log(failures.length ? `${failures.length} check(s) FAILED` : 'all consumer checks passed');
-  return failures.length ? 1 : 0;
+  return finish('consumer');
 }
 
-const cleanup = () => (keep ? log(`kept ${work}`) : rmSync(work, { recursive: true, force: true }));
-if (!(timeoutS > 0)) throw new Error(`--timeout must be a positive number of seconds`);
-setTimeout(() => {
-  console.error(`consumer test: still running after ${timeoutS} s (--timeout); giving up`);
-  cleanup();
-  process.exit(1);
-}, timeoutS * 1000).unref();
-
-main().then(
-  (rc) => {
-    cleanup();
-    process.exit(rc);
-  },
-  (e) => {
-    console.error(e);
-    cleanup();
-    process.exit(1);
-  },
-);
+runMain({
+  name: 'consumer test',
+  timeoutS,
+  main,
+  cleanup: () => (keep ? log(`kept ${work}`) : rmSync(work, { recursive: true, force: true })),
+});

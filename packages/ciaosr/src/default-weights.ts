@@ -1,4 +1,4 @@
-import { InputError, envFilePath, readWeightsFile, shippedFilePath, storedConfig, type CheckpointSource, type StateDict } from '@sr/core';
+import { InputError, findShippedWeights, loadShippedWeights, readWeightsFile, shippedFilePath, storedConfig, type CheckpointSource, type StateDict } from '@sr/core';
 import type { TrainModelConfig } from './train.js';
 
 /** Where the built-in weights ship inside the package (relative to the package root). */
@@ -49,7 +49,7 @@ export async function findPackageFile(rel: string): Promise<string | null> {
  * `CIAOSR_DEFAULT_WEIGHTS` environment variable overrides the search (it must name an existing file).
  */
 export async function findDefaultWeights(): Promise<string | null> {
-  return envFilePath(DEFAULT_WEIGHTS_ENV) ?? shippedFilePath(defaultWeightsUrl());
+  return findShippedWeights({ url: defaultWeightsUrl(), envVar: DEFAULT_WEIGHTS_ENV });
 }
 
 /** Checks a parsed configuration so a corrupt file fails with a clear message, not a shape error. */
@@ -89,34 +89,18 @@ export async function readWeightsWithConfig(source: CheckpointSource): Promise<W
 
 /**
  * Loads the built-in default weights and their stored configuration: `CIAOSR_DEFAULT_WEIGHTS` when set
- * (Node), else {@link defaultWeightsUrl} (the file shipped in the package). Throws an `InputError`
+ * (Node), else {@link defaultWeightsUrl} (the file shipped in the package) — core's
+ * `loadShippedWeights`, as for the other packages' built-in weights. Throws an `InputError`
  * (`E_NO_WEIGHTS`) that says what to do when they cannot be read, and `E_WEIGHTS_CONFIG` when the
  * file carries no configuration (the model is never guessed).
  */
 export async function loadDefaultWeights(): Promise<WeightsWithConfig & { file: string; config: TrainModelConfig }> {
-  const env = envFilePath(DEFAULT_WEIGHTS_ENV);
-  const url = defaultWeightsUrl();
-  if (!env && url.protocol === 'file:' && !shippedFilePath(url))
-    throw new InputError(
-      `no weights given and the built-in default weights (${DEFAULT_WEIGHTS_FILE}) are not installed: ${TRAIN_DEFAULT_HINT}, ` +
-        'or pass { weights: "ciaosr.pth" | "ciaosr.safetensors" } (an official CiaoSR checkpoint or one trained with `ciaosr train`)',
-      'E_NO_WEIGHTS',
-    );
-  const source = env ?? url;
-  let w: WeightsWithConfig;
-  try {
-    w = await readWeightsWithConfig(source);
-  } catch (e) {
-    if (env || url.protocol === 'file:') throw e;
-    throw new InputError(
-      `cannot load the built-in weights from ${url.href} (${(e as Error).message}). Bundlers that emit ` +
-        '`new URL(…, import.meta.url)` assets (Vite, webpack 5) serve them automatically; with others (esbuild) copy ' +
-        `@sr/ciaosr/${DEFAULT_WEIGHTS_FILE} to that URL, or pass { weights: <URL or bytes> }`,
-      'E_NO_WEIGHTS',
-    );
-  }
-  const file = env ?? (url.protocol === 'file:' ? shippedFilePath(url)! : url.href);
-  if (!w.config)
-    throw new InputError(`${file} stores no model configuration (__metadata__.${CONFIG_METADATA_KEY} or a .json sidecar); ${TRAIN_DEFAULT_HINT}`, 'E_WEIGHTS_CONFIG');
-  return { ...w, file, config: w.config };
+  return loadShippedWeights({
+    url: defaultWeightsUrl(),
+    file: DEFAULT_WEIGHTS_FILE,
+    envVar: DEFAULT_WEIGHTS_ENV,
+    configKey: CONFIG_METADATA_KEY,
+    parse: parseModelConfig,
+    hint: `${TRAIN_DEFAULT_HINT}, or pass { weights: "ciaosr.pth" | "ciaosr.safetensors" } (an official CiaoSR checkpoint or one trained with \`ciaosr train\`)`,
+  });
 }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, ConvTranspose2d, Linear, Sequential, ReLU, benchMarkdown, countFlops, createBackbone, initBackend, machineInfo, peakTensorBytes, runBenchmark, writeBenchResults } from '@sr/core';
+import { Conv2d, ConvTranspose2d, Linear, Sequential, ReLU, addFlops, benchMarkdown, countFlops, countFlopsDuring, createBackbone, initBackend, machineInfo, peakTensorBytes, runBenchmark, writeBenchResults } from '@sr/core';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -96,4 +96,28 @@ test('core benchmark suite runs end to end on tiny sizes', async () => {
   const cpu = await runCoreBenchmarks('cpu', { size: 8, runs: 5, warmup: 0, only: ['conv', 'edsr'], log: () => {} });
   expect(cpu.map((r) => r.name)).toEqual(['conv3x3 64→64']); // encoders are skipped on cpu by default
   console.log(`core bench smoke test: ${Date.now() - t0} ms`);
+});
+
+test('countFlopsDuring counts every counted layer an async pipeline runs, plus addFlops, and nests', async () => {
+  const a = new Conv2d(3, 8, 3, { padding: 1 });
+  const b = new Linear(8, 2);
+  const x = tf.zeros([1, 4, 5, 3]);
+  const run = () => tf.tidy(() => b.forward(a.forward(x)));
+  const expected = 2 * (4 * 5 * 8 * 3 * 9 + 4 * 5 * 8 * 2);
+  const { value, flops } = await countFlopsDuring(async () => {
+    const y = run();
+    addFlops(10);
+    const inner = await countFlopsDuring(() => run().dispose());
+    expect(inner.flops).toBe(2 * expected + 10); // the running total of the outer count
+    return y;
+  });
+  expect(flops).toBe(2 * expected + 10);
+  expect(value.shape).toEqual([1, 4, 5, 2]);
+  addFlops(1e9); // no count active: ignored
+  expect((await countFlopsDuring(() => run().dispose())).flops).toBe(expected);
+  // Agrees with the per-module counter on the same layer.
+  expect(countFlops(a, [1, 4, 5, 3]).flops).toBe(2 * 4 * 5 * 8 * 3 * 9);
+  tf.dispose([x, value]);
+  a.dispose();
+  b.dispose();
 });

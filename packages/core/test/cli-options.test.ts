@@ -6,11 +6,13 @@ import {
   CliArgumentError,
   CliUsageError,
   cliAddAlpha,
+  cliCheckImageOutputs,
   cliCheckOutputFile,
   cliCheckOutputSize,
   cliCheckStdoutCount,
   cliConfigure,
   cliImageFormat,
+  cliImageWriterOptions,
   cliInteger,
   cliIntegerIn,
   cliIntegerList,
@@ -20,6 +22,7 @@ import {
   cliResultToImage,
   cliRun,
   cliScale,
+  type CliImageWriterValues,
   type ImageArray,
 } from '@sr/core';
 
@@ -154,4 +157,38 @@ test('cliConfigure + cliRun: one line naming the program, exit 2 for usage error
   err.length = 0;
   expect(await cliRun(make(() => { throw new TypeError('x is undefined'); }), ['go', '--debug'], { name: 't', log })).toBe(1);
   expect(err.join('')).toMatch(/^t: x is undefined\nTypeError: x is undefined\n\s+at /);
+});
+
+describe('shared options and pre-flight of image-writing commands', () => {
+  test('cliImageWriterOptions adds --bit-depth, --force, --backend (auto) and -q with the shared parsers', async () => {
+    const seen: Record<string, unknown>[] = [];
+    const make = (backendFlags?: string) => {
+      const program = cliConfigure(new Command('t'), 't', { writeErr: () => {} });
+      cliImageWriterOptions(program.command('run'), backendFlags ? { backendFlags } : {}).action((o: CliImageWriterValues) => void seen.push({ ...o }));
+      return program;
+    };
+    expect(await cliRun(make(), ['run'], { name: 't', log: () => {} })).toBe(0);
+    expect(seen.pop()).toEqual({ backend: 'auto' });
+    expect(await cliRun(make('-b, --backend <name>'), ['run', '--bit-depth', '16', '--force', '-b', 'wasm', '-q'], { name: 't', log: () => {} })).toBe(0);
+    expect(seen.pop()).toEqual({ bitDepth: 16, force: true, backend: 'wasm', quiet: true });
+    for (const bad of [['--bit-depth', '12'], ['--backend', 'gpu']]) expect(await cliRun(make(), ['run', ...bad], { name: 't', log: () => {} })).toBe(2);
+  });
+
+  test('cliCheckImageOutputs: one image on stdout, the folder created, every file checked before any work', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-cli-outputs-'));
+    try {
+      const input = path.join(dir, 'in.png');
+      fs.writeFileSync(input, '');
+      await expect(cliCheckImageOutputs('-', ['-', '-'], {})).rejects.toThrow(/'-' \(stdout\) takes one image, but --count is 2/);
+      await cliCheckImageOutputs('-', ['-']);
+      const out = path.join(dir, 'samples');
+      await cliCheckImageOutputs(out, [path.join(out, 'a.png'), path.join(out, 'b.png')], { folder: true });
+      expect(fs.statSync(out).isDirectory()).toBe(true);
+      await expect(cliCheckImageOutputs(dir, [path.join(dir, 'c.png'), input], { inputs: [input], folder: true })).rejects.toThrow(/refusing to overwrite the input/);
+      await cliCheckImageOutputs(dir, [input], { inputs: [input], force: true });
+      await expect(cliCheckImageOutputs(dir, [path.join(dir, 'x.bmp')])).rejects.toThrow(CliUsageError);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

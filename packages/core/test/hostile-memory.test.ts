@@ -4,18 +4,11 @@
  * whose data.pkl declares 3 GB, and a PNG whose header claims 16000×16000 must all fail with their code
  * while the process stays small. The child runs core's source bundled by esbuild (no built dist/ needed).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { runChildScript } from './child-script.js';
 
 test('bombs fail with a clear code and a small peak RSS (child process)', async () => {
-  const esbuild = await import('esbuild');
-  const dir = path.join(__dirname, '..');
-  const file = path.join(dir, `.bomb-test-${process.pid}.mjs`);
-  try {
-    esbuild.buildSync({
-      stdin: {
-        contents: `
+  const res = await runChildScript(
+    `
           import { zipSync, gzipSync } from 'fflate';
           import { readCheckpoint, decodeImage } from './src/index.ts';
           import { gzipBomb, forgeZipSize, pngFromRaw } from './test/hostile-builders.ts';
@@ -34,24 +27,12 @@ test('bombs fail with a clear code and a small peak RSS (child process)', async 
           const hwm = /VmHWM:\\s*(\\d+)/.exec((await import('node:fs')).readFileSync('/proc/self/status', 'utf8'));
           out.maxRssMB = Math.round((hwm ? Number(hwm[1]) : process.resourceUsage().maxRSS) / 1024);
           console.log(JSON.stringify(out));`,
-        resolveDir: dir,
-        loader: 'ts',
-      },
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      packages: 'external',
-      outfile: file,
-      logLevel: 'silent',
-    });
-    const res = spawnSync(process.execPath, [file], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
-    const out = JSON.parse(res.stdout.trim().split('\n').pop()!) as Record<string, string | number>;
-    if (process.env.SR_SHOW_RSS) process.stderr.write(`${JSON.stringify(out)}\n`);
-    expect(out.bombBytes).toBeLessThan(4_000_000);
-    expect(out).toMatchObject({ gzipZeros: 'E_CHECKPOINT', gzipZipHeaded: 'E_INFLATE_LIMIT', zipDeclared: 'E_INFLATE_LIMIT', pngHeader: 'E_IMAGE_TOO_LARGE' });
-    // Node + tfjs-core + the 3 MB bomb, its 1 MB head copy and at most 64 MB + one slice of output.
-    expect(out.maxRssMB).toBeLessThan(400);
-  } finally {
-    fs.rmSync(file, { force: true });
-  }
+    { name: 'bomb-test' },
+  );
+  const out = JSON.parse(res.stdout.trim().split('\n').pop()!) as Record<string, string | number>;
+  if (process.env.SR_SHOW_RSS) process.stderr.write(`${JSON.stringify(out)}\n`);
+  expect(out.bombBytes).toBeLessThan(4_000_000);
+  expect(out).toMatchObject({ gzipZeros: 'E_CHECKPOINT', gzipZipHeaded: 'E_INFLATE_LIMIT', zipDeclared: 'E_INFLATE_LIMIT', pngHeader: 'E_IMAGE_TOO_LARGE' });
+  // Node + tfjs-core + the 3 MB bomb, its 1 MB head copy and at most 64 MB + one slice of output.
+  expect(out.maxRssMB).toBeLessThan(400);
 }, 90_000);

@@ -1,18 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BatchNorm2d, ConvTranspose2d, ensureGradients, expectNoLeak, GroupNorm, InstanceNorm2d, LayerNorm, type StateDict } from '@sr/core';
 import { describeBackends, maxAbsDiff } from '@sr/testkit';
+import { seq } from './seeded-data.js';
 
 const names = (m: { namedParameters(): [string, unknown][] }) => m.namedParameters().map(([k]) => k);
-
-function seq(n: number, seed = 1): Float32Array {
-  const a = new Float32Array(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (s * 16807) % 2147483647;
-    a[i] = (s / 2147483647) * 2 - 1;
-  }
-  return a;
-}
 
 interface CTCase {
   cin: number;

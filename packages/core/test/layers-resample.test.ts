@@ -1,22 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { avgPool2d, ensureGradients, expectNoLeak, interpolate, maxPool2d, pixelShuffle, pixelUnshuffle, poolOutputSize, PixelShuffle, Upsample } from '@sr/core';
+import { avgPool2d, bilinearMatrix, bilinearResize, ensureGradients, expectNoLeak, interpolate, maxPool2d, pixelShuffle, pixelUnshuffle, poolOutputSize, PixelShuffle, Upsample } from '@sr/core';
 import { describeBackends, maxAbsDiff } from '@sr/testkit';
+import { seq } from './seeded-data.js';
 
 /** A 1-row NHWC image holding `values` along W. */
 const row = (values: number[]) => tf.tensor4d(values, [1, 1, values.length, 1]);
 /** Async read-back (WebGPU in Node has no synchronous readback). */
 const vals = async (t: tf.Tensor) => Array.from(await t.data());
-
-/** Deterministic pseudo-random data. */
-function seq(n: number, seed = 1): Float32Array {
-  const a = new Float32Array(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (s * 16807) % 2147483647;
-    a[i] = (s / 2147483647) * 2 - 1;
-  }
-  return a;
-}
 
 /** Reference pooling straight from ATen's loops (NHWC, one batch), for max and avg. */
 function refPool(x: Float32Array, [h, w, c]: number[], k: number, s: number, p: number, ceil: boolean, kind: 'max' | 'avg', includePad = true) {
@@ -218,5 +208,35 @@ describeBackends('layers: pixel shuffle, interpolate, pool', () => {
     expect((await tf.sum(gm).data())[0]).toBeCloseTo(3 * 3 * c, 4);
     await expectNoLeak(() => maxPool2d(x, 3, { stride: 2, padding: 1, ceilMode: true }).dispose());
     tf.dispose([x, g, gm]);
+  });
+});
+
+describeBackends('bilinearResize (matrix-product bilinear)', () => {
+  it('bilinearMatrix rows are the two taps of interpolate, summing to 1', () => {
+    const a = bilinearMatrix(3, 7);
+    for (let d = 0; d < 7; d++) {
+      const r = Array.from(a.subarray(d * 3, d * 3 + 3));
+      expect(r.filter((v) => v !== 0).length).toBeLessThanOrEqual(2);
+      expect(r.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 6);
+    }
+    expect(() => bilinearMatrix(0, 4)).toThrow(/positive integers/);
+  });
+
+  beforeAll(() => ensureGradients());
+
+  it('equals interpolate(bilinear) when up- and down-sampling, with gradients and no leaks', async () => {
+    const x = tf.tensor4d(seq(2 * 5 * 7 * 3, 3), [2, 5, 7, 3]);
+    for (const size of [[9, 4], [3, 13], [5, 7]] as [number, number][]) {
+      const y = await expectNoLeak(() => bilinearResize(x, size), 1);
+      const ref = interpolate(x, { size, mode: 'bilinear' });
+      expect(y.shape).toEqual([2, ...size, 3]);
+      expect(await maxAbsDiff(y, ref)).toBeLessThan(1e-5);
+      const [g, gRef] = [bilinearResize, (t: tf.Tensor4D, s: [number, number]) => interpolate(t, { size: s, mode: 'bilinear' })].map((f) =>
+        tf.grad((t: tf.Tensor) => tf.sum(tf.mul(f(t as tf.Tensor4D, size), tf.reshape(tf.range(0, y.size), y.shape))))(x),
+      );
+      expect(await maxAbsDiff(g, gRef)).toBeLessThan(1e-3);
+      tf.dispose([y, ref, g, gRef]);
+    }
+    x.dispose();
   });
 });

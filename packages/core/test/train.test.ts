@@ -1,8 +1,11 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  HELD_OUT_PHOTOS,
   LIIF,
+  TRAINING_PHOTO_FOLDERS,
   createBackbone,
   createRng,
   disposeBatch,
@@ -10,6 +13,7 @@ import {
   expectNoLeak,
   l1Loss,
   l1TrainStep,
+  listTrainingPhotos,
   readImage,
   sampleImplicitBatch,
   setLearningRate,
@@ -150,5 +154,31 @@ describeBackends('training', () => {
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(progress).toEqual([1, 2]);
     model.dispose();
+  });
+});
+
+describe('training photo lists of the built-in models', () => {
+  it('listTrainingPhotos lists the PNGs of the training folders, sorted per folder, held-out photos left out', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-train-photos-'));
+    try {
+      const put = (rel: string) => {
+        fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+        fs.writeFileSync(path.join(root, rel), '');
+      };
+      ['photos/b.png', 'photos/a.PNG', 'photos/notes.txt', 'train/kodak/kodim01.png', 'train/wikimedia/001.png', ...HELD_OUT_PHOTOS].forEach(put);
+      expect(listTrainingPhotos(root).map((f) => path.relative(root, f).split(path.sep).join('/'))).toEqual([
+        'photos/a.PNG',
+        'photos/b.png',
+        'train/kodak/kodim01.png',
+        'train/wikimedia/001.png',
+      ]);
+      fs.rmSync(path.join(root, 'train/wikimedia'), { recursive: true });
+      expect(() => listTrainingPhotos(root)).toThrow(/training folder not found: .*wikimedia/);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+    expect(TRAINING_PHOTO_FOLDERS).toEqual(['photos', 'train/kodak', 'train/wikimedia']);
+    expect(HELD_OUT_PHOTOS[0]).toBe('train/kodak/kodim23.png');
+    expect(Object.isFrozen(HELD_OUT_PHOTOS)).toBe(true);
   });
 });

@@ -3,6 +3,7 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import * as os from 'node:os';
 import { defaultWasmThreads, initBackend } from '@sr/core';
 import { T, on, rand, relErr } from './wasm-helpers.js';
+import { runChildScript } from './child-script.js';
 
 // Multi-threaded WASM in Node (initBackend's `wasmThreads`): the threaded SIMD build starts its
 // pthread pool and computes the same results as the CPU reference.
@@ -38,38 +39,19 @@ test('the default WASM thread count in Node is every available core, or $SR_WASM
 // child runs core's source, bundled by esbuild (tests do not assume a built dist/), with the default
 // thread count (every core, forced to 2 here so a pool exists even on a 1-core runner).
 test('a Node process with a multi-thread WASM pool (the default) exits when its work is done', async () => {
-  const esbuild = await import('esbuild');
-  const path = await import('node:path');
-  const fs = await import('node:fs');
-  const { spawnSync } = await import('node:child_process');
-  const dir = path.join(__dirname, '..');
-  const file = path.join(dir, `.exit-test-${process.pid}.mjs`);
-  try {
-    esbuild.buildSync({
-      stdin: {
-        contents: `import * as tf from '@tensorflow/tfjs-core';
+  const threads = Math.max(2, os.availableParallelism());
+  const t0 = Date.now();
+  const res = await runChildScript(
+    `import * as tf from '@tensorflow/tfjs-core';
           import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
           import { initBackend } from './src/node.ts';
           await initBackend('wasm');
           const y = tf.matMul(tf.ones([64, 64]), tf.ones([64, 64]));
           console.log('done', (await y.data())[0], tf.getBackend(), 'threads', getThreadsCount());`,
-        resolveDir: dir,
-        loader: 'ts',
-      },
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      packages: 'external',
-      outfile: file,
-      logLevel: 'silent',
-    });
-    const t0 = Date.now();
-    const res = spawnSync(process.execPath, [file], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, SR_WASM_THREADS: String(Math.max(2, os.availableParallelism())) } });
-    expect(res.stdout).toContain(`done 64 wasm threads ${Math.max(2, os.availableParallelism())}`);
-    expect(res.signal).toBeNull(); // not killed by the timeout: it exited by itself
-    expect(res.status).toBe(0);
-    expect(Date.now() - t0).toBeLessThan(60_000);
-  } finally {
-    fs.rmSync(file, { force: true });
-  }
+    { name: 'exit-test', env: { ...process.env, SR_WASM_THREADS: String(threads) } },
+  );
+  expect(res.stdout).toContain(`done 64 wasm threads ${threads}`);
+  expect(res.signal).toBeNull(); // not killed by the timeout: it exited by itself
+  expect(res.status).toBe(0);
+  expect(Date.now() - t0).toBeLessThan(60_000);
 });

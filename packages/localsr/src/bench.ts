@@ -14,10 +14,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, type BackendName } from '@sr/core';
+import { countFlopsDuring, initBackend, type BackendName } from '@sr/core';
 import { CLSR, disposeContext } from './clsr.js';
 import { postCrop, preCrop } from './baselines.js';
-import { countFlops } from './flops.js';
 import type { Roi } from './roi.js';
 
 /** One measured configuration. */
@@ -67,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
     // Post-cropping: the whole image once (independent of the ROI size).
     const roi0: Roi = { x: 0, y: 0, width: 8, height: 8 };
     if (size === 256) {
-      const { flops } = await countFlops(async () => (await postCrop(model.base, x, roi0)).dispose());
+      const { flops } = await countFlopsDuring(async () => (await postCrop(model.base, x, roi0)).dispose());
       const ms = await timeIt(() => postCrop(model.base, x, roi0, { tile: 128 }), 1);
       postBySize.set(size, { ms, gflops: flops / 1e9, measured: true });
     } else {
@@ -80,7 +79,7 @@ export async function main(argv: string[]): Promise<number> {
     const post = postBySize.get(size)!;
     log(`${size}²: post-crop ${(post.ms / 1000).toFixed(1)} s, ${post.gflops.toFixed(1)} GFLOPs${post.measured ? '' : ' (extrapolated)'}`);
     // Ours: prepare once.
-    const prep = await countFlops(() => model.prepare(x));
+    const prep = await countFlopsDuring(() => model.prepare(x));
     disposeContext(prep.value);
     const prepMs = await timeIt(async () => {
       const c = model.prepare(x);
@@ -91,10 +90,10 @@ export async function main(argv: string[]): Promise<number> {
     const cache = model.prepare(x);
     for (const r of [24, 48]) {
       const roi: Roi = { x: Math.floor((size - r) / 2), y: Math.floor((size - r) / 2), width: r, height: r };
-      const reg = await countFlops(() => model.forwardRegion(cache, roi));
+      const reg = await countFlopsDuring(() => model.forwardRegion(cache, roi));
       reg.value.dispose();
       const regMs = await timeIt(() => model.forwardRegion(cache, roi), 3);
-      const pc = await countFlops(() => preCrop(model.base, x, roi, model.padding));
+      const pc = await countFlopsDuring(() => preCrop(model.base, x, roi, model.padding));
       pc.value.dispose();
       const pcMs = await timeIt(() => preCrop(model.base, x, roi, model.padding), 3);
       rows.push(

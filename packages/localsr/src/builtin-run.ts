@@ -6,9 +6,8 @@
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureGradients, initBackend, type BackendName } from '@sr/core';
+import { ensureGradients, initBackend, useFastCpuConvGradients, type BackendName } from '@sr/core';
 import { trainBuiltin } from './builtin-train.js';
-import { useFastCpuConvGradients } from './cpu-conv-grad.js';
 
 const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);

@@ -13,7 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { imageToTensor, readImage, readSafetensors, writeSafetensors } from '@sr/core';
+import { HELD_OUT_PHOTOS, TRAINING_PHOTO_FOLDERS, imageToTensor, listTrainingPhotos, readImage, readSafetensors, writeSafetensors } from '@sr/core';
 import { CLSR, type ClsrOptions } from './clsr.js';
 import { ciaosrEncoderToEdsr } from './ciaosr-backbone.js';
 import { LOCALSR_CONFIG_KEY } from './default-weights.js';
@@ -22,10 +22,16 @@ import { evaluateRois, summarise } from './experiment-eval.js';
 import { mulberry32 } from './patch-sampling.js';
 import { cosineLr, disposePair, lambdaAt, makeTrainImage, samplePair, splitBackboneParams, trainStepGrouped, type TrainImage } from './train.js';
 
-/** Training folders under `shared/datasets` (licences: see the package's MODEL_CARD.md). */
-export const BUILTIN_TRAIN_FOLDERS = ['photos', 'train/kodak', 'train/wikimedia'];
-/** Held back from training (the same three as the built-in CiaoSR's continuation run). */
-export const BUILTIN_HELD_OUT = ['train/kodak/kodim23.png', 'train/kodak/kodim03.png', 'train/wikimedia/049.png'];
+/**
+ * Training folders under `shared/datasets` (licences: see the package's MODEL_CARD.md).
+ * @deprecated Use @sr/core's `TRAINING_PHOTO_FOLDERS`, the one list all built-in models train on.
+ */
+export const BUILTIN_TRAIN_FOLDERS: string[] = [...TRAINING_PHOTO_FOLDERS];
+/**
+ * Held back from training (the same three as for every built-in model).
+ * @deprecated Use @sr/core's `HELD_OUT_PHOTOS`, the one held-out list of all built-in models.
+ */
+export const BUILTIN_HELD_OUT: string[] = [...HELD_OUT_PHOTOS];
 
 /** Options of {@link trainBuiltin}. */
 export interface BuiltinTrainOptions {
@@ -69,12 +75,10 @@ export async function trainBuiltin(o: BuiltinTrainOptions): Promise<Record<strin
   const [tailSteps, moduleSteps, batch, seed] = [o.tailSteps ?? 400, o.moduleSteps ?? 400, o.batch ?? 2, o.seed ?? 0];
   const enc = ciaosrEncoderToEdsr(readSafetensors(new Uint8Array(fs.readFileSync(o.ciaosrWeights))).stateDict);
   const cfg: ClsrOptions = { backbone: 'edsr', backboneConfig: { channels: enc.channels, blocks: enc.blocks }, padding: o.padding ?? 8, numPatches: 64, gcmStages: 2 };
-  const files = BUILTIN_TRAIN_FOLDERS.flatMap((d) =>
-    fs.readdirSync(path.join(o.datasets, d)).filter((f) => /\.png$/i.test(f) && !BUILTIN_HELD_OUT.includes(`${d}/${f}`)).sort().map((f) => path.join(o.datasets, d, f)),
-  );
+  const files = listTrainingPhotos(o.datasets);
   const train: TrainImage[] = [];
   for (const f of files) train.push(await loadCropped(f, o.maxSide ?? 768));
-  log(`${train.length} training photos; held out: ${BUILTIN_HELD_OUT.join(', ')}`);
+  log(`${train.length} training photos; held out: ${HELD_OUT_PHOTOS.join(', ')}`);
   const t0 = Date.now();
   const secs = () => ((Date.now() - t0) / 1000).toFixed(0);
   const setLr = (opt: tf.Optimizer, lr: number) => ((opt as unknown as { learningRate: number }).learningRate = lr);
@@ -119,14 +123,14 @@ export async function trainBuiltin(o: BuiltinTrainOptions): Promise<Record<strin
   const moduleSeconds = (Date.now() - t0) / 1000 - tailSeconds;
 
   fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
-  const trainInfo = { tailSteps, moduleSteps, batch, tailCrop, context: ctx, roi, tailLr, moduleLr, seed, photos: train.length, heldOut: BUILTIN_HELD_OUT, tailSeconds, moduleSeconds };
+  const trainInfo = { tailSteps, moduleSteps, batch, tailCrop, context: ctx, roi, tailLr, moduleLr, seed, photos: train.length, heldOut: HELD_OUT_PHOTOS, tailSeconds, moduleSeconds };
   fs.writeFileSync(o.out, writeSafetensors(await clsr.stateDict(), { format: 'pt', [LOCALSR_CONFIG_KEY]: JSON.stringify(cfg), localsr_train: JSON.stringify(trainInfo) }));
   log(`wrote ${o.out} (${secs()} s)`);
 
   // 3. held-out evaluation
   const t2 = Date.now();
   const test: TrainImage[] = [];
-  for (const f of BUILTIN_HELD_OUT) test.push(await loadCropped(path.join(o.datasets, f), o.evalCrop ?? 512));
+  for (const f of HELD_OUT_PHOTOS) test.push(await loadCropped(path.join(o.datasets, f), o.evalCrop ?? 512));
   const psnrs = await evaluateRois({ preCrop: preCropMethod(clsr), clsr: clsrMethod(clsr), postCrop: postCropMethod(clsr) }, test, o.evalRoi ?? 16);
   const stats = summarise(psnrs, [['clsr', 'preCrop'], ['postCrop', 'preCrop'], ['postCrop', 'clsr']]);
   test.forEach((i) => tf.dispose([i.lr, i.hr]));
@@ -135,7 +139,7 @@ export async function trainBuiltin(o: BuiltinTrainOptions): Promise<Record<strin
     backend: tf.getBackend(),
     config: cfg,
     train: { ...trainInfo, tailLossFirst25: mean(tailLosses.slice(0, 25)), tailLossLast25: mean(tailLosses.slice(-25)), moduleLossFirst25: mean(moduleLosses.slice(0, 25)), moduleLossLast25: mean(moduleLosses.slice(-25)) },
-    eval: { photos: BUILTIN_HELD_OUT, crop: o.evalCrop ?? 512, roi: o.evalRoi ?? 16, rois: psnrs.clsr.length, seconds: (Date.now() - t2) / 1000, ...stats },
+    eval: { photos: HELD_OUT_PHOTOS, crop: o.evalCrop ?? 512, roi: o.evalRoi ?? 16, rois: psnrs.clsr.length, seconds: (Date.now() - t2) / 1000, ...stats },
   };
   fs.mkdirSync(path.dirname(path.resolve(o.report)), { recursive: true });
   fs.writeFileSync(o.report, JSON.stringify(report, null, 2) + '\n');

@@ -8,9 +8,8 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ensureGradients, initBackend, type BackendName } from '@sr/core';
+import { ensureGradients, initBackend, useFastCpuConvGradients, type BackendName } from '@sr/core';
 import { runExperiment } from './experiment.js';
-import { useFastCpuConvGradients } from './cpu-conv-grad.js';
 
 /** Finds `shared/datasets/photos` next to the repository root (the layout of this monorepo's checkout). */
 function defaultPhotos(): string {

@@ -5,10 +5,9 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, InputError, Linear, Module, scaledDotProductAttention, zerosInit } from '@sr/core';
+import { Conv2d, InputError, Linear, Module, addFlops, scaledDotProductAttention, zerosInit } from '@sr/core';
 import { ZeroInitDownsampler, ZeroInitUpsampler } from './samplers.js';
 import type { PatchSelection } from './patch-sampling.js';
-import { addFlops } from './flops.js';
 
 /** GCM options; every default is a documented choice (the paper leaves these open, see README §Design). */
 export interface GcmOptions {

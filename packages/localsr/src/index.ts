@@ -19,7 +19,7 @@ export * from './input.js';
 export * from './api.js';
 export * from './train.js';
 export * from './flops.js';
-export * from './cpu-conv-grad.js';
-export * from './bilinear.js';
+// Generic pieces that moved to @sr/core, re-exported so that imports from @sr/localsr keep working.
+export { addFlops, bilinearMatrix, bilinearResize, useFastCpuConvGradients } from '@sr/core';
 export * from './ciaosr-backbone.js';
 export * from './default-weights.js';

@@ -5,8 +5,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, ConvTranspose2d, Module, zerosInit } from '@sr/core';
-import { bilinearResize } from './bilinear.js';
+import { Conv2d, ConvTranspose2d, Module, bilinearResize, zerosInit } from '@sr/core';
 
 /** Zeroes a conv's weight and bias (the paper's zero initialisation). */
 function zeroInit(m: Conv2d | ConvTranspose2d): void {

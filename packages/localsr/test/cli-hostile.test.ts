@@ -1,28 +1,15 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { encodePng } from '@sr/core';
-import { bundleCli, cliHostileFailures, type CliChild, type CliExpectation } from '@sr/testkit';
+import { cliHostileFailures, hostileCliSuite, type CliExpectation } from '@sr/testkit';
 
 // Hostile and careless command lines for `localsr`, run through the bin launcher in a child process
 // (see bundleCli): each fails at parse/validation time, before any model is built, with exit code 2,
 // one line naming the command, no stack trace and a small peak RSS. Table: docs/guides/hostile-inputs-cli.md.
 
-let cli: CliChild;
-let dir: string;
-let input: string;
-beforeAll(async () => {
-  cli = await bundleCli('localsr', 'localsr');
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'localsr-hostile-'));
-  input = path.join(dir, 'in.png');
-  fs.writeFileSync(input, await encodePng({ width: 16, height: 12, channels: 3, bitDepth: 8, data: new Uint8Array(16 * 12 * 3).fill(90) }));
-});
-afterAll(() => {
-  cli?.dispose();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const suite = hostileCliSuite('localsr', 'localsr', { width: 16, height: 12 });
 
 test('localsr: usage errors are one line naming the command, exit 2, no stack, small RSS', async () => {
+  const { cli, dir, input } = suite;
   const o = path.join(dir, 'o.png');
   const roi = ['--roi', '2,2,4,4'];
   const cases: [string, string[], CliExpectation][] = [

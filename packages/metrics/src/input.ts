@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError, isImageDataLike, readImage, type ImageArray, type ImageDataLike } from '@sr/core';
+import { InputError, isImageDataLike, readImage, roundHalfEven, type ImageArray, type ImageDataLike } from '@sr/core';
 
 /** Anything a metric accepts as an image. */
 export type MetricInput = tf.Tensor | ImageArray | ImageDataLike | string | URL | ArrayBuffer | Uint8Array;
@@ -34,11 +34,6 @@ function isImageArray(x: unknown): x is ImageArray {
   const o = x as ImageArray;
   return !!o && typeof o === 'object' && typeof o.channels === 'number' && (o.bitDepth === 8 || o.bitDepth === 16) &&
     (o.data instanceof Uint8Array || o.data instanceof Uint16Array);
-}
-
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 function tensorShape(t: tf.Tensor, what: string): [number, number, number] {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError, imageToTensor, isImageDataLike, type ImageArray, type ImageDataLike } from '@sr/core';
+import { InputError, imageToTensor, isImageDataLike, roundHalfEven, type ImageArray, type ImageDataLike } from '@sr/core';
 import type { Uint8Image } from './pil-resize.js';
 
 /**
@@ -40,12 +40,6 @@ export function imageToRgbTensor(img: RefVAEImage, what = 'image'): tf.Tensor4D 
     if (!(t.shape[1] > 0 && t.shape[2] > 0)) throw new InputError(`${what} is empty [${t.shape}]`, 'E_EMPTY_IMAGE');
     return toRgb(t);
   });
-}
-
-/** numpy-style round half to even (what `tensor2img`/`np.uint8(np.round(…))` do). */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /**

@@ -11,17 +11,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { imresize, readImage, readSafetensors, toTrainImage, writeSafetensors, type TrainImage } from '@sr/core';
+import { HELD_OUT_PHOTOS, createRng, imresize, listTrainingPhotos, readImage, readSafetensors, toTrainImage, writeSafetensors, type TrainImage } from '@sr/core';
 import { VSPSR } from './vspsr.js';
 import { createVSpSRTrainer } from './train.js';
 import { VSpSRDiscriminator } from './discriminator.js';
 import { VSPSR_CONFIG_KEY } from './default-weights.js';
 import type { VSpMConfig } from './vspm.js';
-
-/** Training folders under `shared/datasets` (licences: MODEL_CARD.md). */
-export const BUILTIN_TRAIN_FOLDERS = ['photos', 'train/kodak', 'train/wikimedia'];
-/** Photos held back from training (the same three as for the other built-in models). */
-export const BUILTIN_HELD_OUT = ['train/kodak/kodim23.png', 'train/kodak/kodim03.png', 'train/wikimedia/049.png'];
 
 /** Options of {@link trainBuiltinVSpSR}. */
 export interface BuiltinVSpSROptions {
@@ -42,16 +37,6 @@ export interface BuiltinVSpSROptions {
 
 /** The built-in model's configuration. */
 export const BUILTIN_VSPSR_CONFIG: Partial<VSpMConfig> = { scale: 4, nBasis: 64, upsample: true, mode: 'bilinear', alpha: 3, beta: 0.1, variationalW: true, variationalZ: false };
-
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random HR crop `[1, 4c, 4c, 3]` with a random flip/transpose. */
 function hrCrop(img: TrainImage, c: number, rnd: () => number): tf.Tensor4D {
@@ -76,9 +61,7 @@ function hrCrop(img: TrainImage, c: number, rnd: () => number): tf.Tensor4D {
 export async function trainBuiltinVSpSR(o: BuiltinVSpSROptions): Promise<{ steps: number; seconds: number; log: number[][] }> {
   const log = o.log ?? console.log;
   const [steps, batch, crop, seed] = [o.steps ?? 2000, o.batch ?? 4, o.crop ?? 24, o.seed ?? 0];
-  const files = BUILTIN_TRAIN_FOLDERS.flatMap((d) =>
-    fs.readdirSync(path.join(o.datasets, d)).filter((f) => /\.png$/i.test(f) && !BUILTIN_HELD_OUT.includes(`${d}/${f}`)).sort().map((f) => path.join(o.datasets, d, f)),
-  );
+  const files = listTrainingPhotos(o.datasets);
   const images: TrainImage[] = [];
   for (const f of files) images.push(toTrainImage(await readImage(f)));
   log(`${images.length} training photos`);
@@ -100,13 +83,13 @@ export async function trainBuiltinVSpSR(o: BuiltinVSpSROptions): Promise<{ steps
       },
     },
   });
-  const rnd = mulberry32(seed + 1);
+  const rnd = createRng(seed + 1).next; // mulberry32, the stream the shipped weights were trained with
   const rows: number[][] = [];
   const t0 = Date.now();
   const save = () => {
     fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
     return model.stateDict().then((sd) => {
-      const info = { init: o.init ? path.basename(o.init) : null, steps: rows.length, batch, crop, lr: o.lr ?? 5e-4, seed, photos: images.length, heldOut: BUILTIN_HELD_OUT, seconds: (Date.now() - t0) / 1000, losses: 'MSE + 0.1 KL_w + 0.1 LSGAN (no VGG term)' };
+      const info = { init: o.init ? path.basename(o.init) : null, steps: rows.length, batch, crop, lr: o.lr ?? 5e-4, seed, photos: images.length, heldOut: HELD_OUT_PHOTOS, seconds: (Date.now() - t0) / 1000, losses: 'MSE + 0.1 KL_w + 0.1 LSGAN (no VGG term)' };
       fs.writeFileSync(o.out, writeSafetensors(sd, { format: 'pt', [VSPSR_CONFIG_KEY]: JSON.stringify({ ...BUILTIN_VSPSR_CONFIG }), vspsr_train: JSON.stringify(info) }));
     });
   };

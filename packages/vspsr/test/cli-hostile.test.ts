@@ -1,28 +1,15 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { encodePng } from '@sr/core';
-import { bundleCli, cliHostileFailures, type CliChild, type CliExpectation } from '@sr/testkit';
+import { cliHostileFailures, hostileCliSuite, type CliExpectation } from '@sr/testkit';
 
 // Hostile and careless command lines for `vspsr`, run through the bin launcher in a child process
 // (see bundleCli): each fails at parse/validation time, before any model is loaded, with exit code 2,
 // one line naming the command, no stack trace and a small peak RSS. Table: docs/guides/hostile-inputs-cli.md.
 
-let cli: CliChild;
-let dir: string;
-let input: string;
-beforeAll(async () => {
-  cli = await bundleCli('vspsr', 'vspsr');
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vspsr-hostile-'));
-  input = path.join(dir, 'in.png');
-  fs.writeFileSync(input, await encodePng({ width: 8, height: 8, channels: 3, bitDepth: 8, data: new Uint8Array(8 * 8 * 3).fill(90) }));
-});
-afterAll(() => {
-  cli?.dispose();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const suite = hostileCliSuite('vspsr', 'vspsr');
 
 test('vspsr: usage errors are one line naming the command, exit 2, no stack, small RSS', async () => {
+  const { cli, dir, input } = suite;
   const w = ['--weights', path.join(dir, 'w.pth')];
   const out = path.join(dir, 'out');
   const cases: [string, string[], CliExpectation][] = [

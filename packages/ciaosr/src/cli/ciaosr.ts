@@ -2,8 +2,9 @@ import * as fs from 'node:fs';
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import {
+  CLI_BACKEND_HELP,
   CliUsageError,
-  cliBitDepth,
+  cliImageWriterOptions,
   cliCheckOutputFile,
   cliCheckOutputSize,
   cliConfigure,
@@ -70,7 +71,7 @@ async function loadUpscaler(weights: string | undefined, backbone: string): Prom
 export async function main(argv: string[]): Promise<number> {
   const program = cliConfigure(new Command('ciaosr'), 'ciaosr').description('CiaoSR arbitrary-scale super-resolution (Cao et al., CVPR 2023)');
 
-  program
+  const upscale = program
     .command('upscale')
     .description('upscale an image; with no input, the built-in sample photo (writes sample-x<s>.png and sample-bicubic-x<s>.png)')
     .argument('[input]', 'PNG/JPEG file, "-" for stdin (default: the built-in sample image)')
@@ -82,11 +83,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--backbone <name>', 'edsr-baseline | rdn | rrdbnet (checkpoints without a stored configuration)', 'edsr-baseline')
     .option('--tile <n>', 'LR tile size, 4–2048 (bounds memory)', cliIntegerIn({ min: 4, max: 2048 }), 64)
     .option('--attention-margin <n>', 'non-local attention context around each tile (LR px), 0–1024', cliIntegerIn({ min: 0, max: 1024 }), 16)
-    .option('--chunk <n>', 'HR queries decoded per step, 1–1048576', cliIntegerIn({ min: 1, max: 1 << 20 }), 2048)
-    .option('--bit-depth <n>', "8 or 16 bits per sample in the PNG (default: the input's)", cliBitDepth)
-    .option('--force', 'allow the output to overwrite the input')
-    .option('--backend <name>', 'auto | webgpu | wasm | cpu', cliBackend, 'auto' as BackendName)
-    .option('-q, --quiet', 'no progress')
+    .option('--chunk <n>', 'HR queries decoded per step, 1–1048576', cliIntegerIn({ min: 1, max: 1 << 20 }), 2048);
+  cliImageWriterOptions(upscale)
     .action(async (input: string | undefined, o) => {
       const sample = input === undefined;
       if (!sample && !o.output) throw new CliUsageError('give -o/--output (a .png/.jpg path, or "-" for stdout)');
@@ -161,7 +159,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--lr <x>', 'Adam learning rate, > 0 and ≤ 1', cliNumberIn({ above: 0, max: 1 }), 1e-4)
     .option('--seed <n>', 'random seed', cliInteger, 0)
     .option('--save-every <n>', 'checkpoint every N steps, ≥ 1', cliIntegerIn({ min: 1, max: 1e9 }))
-    .option('--backend <name>', 'auto | webgpu | wasm | cpu', cliBackend, 'auto' as BackendName)
+    .option('--backend <name>', CLI_BACKEND_HELP, cliBackend, 'auto' as BackendName)
     .option('-q, --quiet', 'no progress')
     .action(async (o) => {
       await cliCheckOutputFile(o.out, { inputs: [o.resume], force: true });

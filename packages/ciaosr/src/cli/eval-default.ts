@@ -1,8 +1,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { Command, CommanderError } from 'commander';
-import { cliNumber as num, imresize, initBackend, readImage, toTrainImage, type BackendName } from '@sr/core';
+import { Command } from 'commander';
+import {
+  CLI_BACKEND_HELP,
+  InputError,
+  cliBackend,
+  cliConfigure,
+  cliIntegerIn,
+  cliNumberList,
+  cliRun,
+  imresize,
+  initBackend,
+  readImage,
+  toTrainImage,
+  type BackendName,
+} from '@sr/core';
 import { createLpips, psnr, ssim, type Lpips } from '@sr/metrics';
 import { createUpscaler, type Upscaler } from '../upscaler.js';
 import { DEFAULT_WEIGHTS_ENV, findDefaultWeights, readWeightsWithConfig } from '../default-weights.js';
@@ -13,6 +26,22 @@ interface Scores {
   psnr: number;
   ssim: number;
   lpips: number | null;
+}
+
+/** The options of {@link evalDefaultMain}, as commander parses them. */
+interface EvalDefaultOptions {
+  sets: string;
+  scales: number[];
+  datasets: string;
+  weights?: string;
+  lpipsBackbone: string;
+  lpipsLin: string;
+  lpips: boolean;
+  out: string;
+  card: string;
+  tile: number;
+  backend: BackendName;
+  threads: number;
 }
 
 /** One evaluated image at one scale. */
@@ -107,10 +136,10 @@ export function evalMarkdown(rows: Row[], note: string): string {
  */
 export async function evalDefaultMain(argv: string[], packageDir?: string): Promise<number> {
   const p = defaultPaths(packageDir);
-  const program = new Command('eval-default').exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  const program = cliConfigure(new Command('eval-default'), 'eval-default');
   program
     .option('--sets <list>', 'datasets (folders of --datasets)', 'set5,set14')
-    .option('--scales <list>', 'scales', '2,3,4,3.5')
+    .option('--scales <list>', 'scales', cliNumberList({ above: 1, max: 64 }), [2, 3, 4, 3.5])
     .option('--datasets <dir>', 'folder holding the sets', p.datasets)
     .option('--weights <file>', `CiaoSR weights with a stored configuration (default: the built-in weights or $${DEFAULT_WEIGHTS_ENV})`)
     .option('--lpips-backbone <file>', 'torchvision AlexNet features', path.join(p.sharedWeights, 'torchvision', 'alexnet-features.pth'))
@@ -118,27 +147,25 @@ export async function evalDefaultMain(argv: string[], packageDir?: string): Prom
     .option('--no-lpips', 'skip LPIPS')
     .option('--out <file>', 'JSON results', path.join(p.results, 'default-eval.json'))
     .option('--card <file>', 'model card whose eval markers are filled ("none" to skip)', p.modelCard)
-    .option('--tile <n>', 'LR tile size', num, 64)
-    .option('--backend <name>', 'tfjs backend', 'wasm')
-    .option('--threads <n>', 'wasm threads', num, 2);
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    throw e;
-  }
-  const o = program.opts();
+    .option('--tile <n>', 'LR tile size', cliIntegerIn({ min: 1 }), 64)
+    .option('--backend <name>', CLI_BACKEND_HELP, cliBackend, 'wasm' as BackendName)
+    .option('--threads <n>', 'wasm threads', cliIntegerIn({ min: 1 }), 2)
+    .action((o: EvalDefaultOptions) => evalDefault(o));
+  return cliRun(program, argv, { name: 'eval-default' });
+}
+
+async function evalDefault(o: EvalDefaultOptions): Promise<void> {
   const log = (s: string) => process.stderr.write(`${s}\n`);
-  const report = await initBackend(o.backend as BackendName, { wasmThreads: o.threads });
+  const report = await initBackend(o.backend, { wasmThreads: o.threads });
   log(`backend: ${report.summary}`);
   const weightsFile = o.weights ?? (await findDefaultWeights());
   const w = weightsFile ? await readWeightsWithConfig(weightsFile) : null;
-  if (w && !w.config) throw new Error(`${weightsFile} stores no model configuration`);
+  if (w && !w.config) throw new InputError(`${weightsFile} stores no model configuration`, 'E_WEIGHTS_CONFIG');
   const sr = w
     ? await createUpscaler({ weights: w.stateDict, backbone: w.config!.backbone, backboneOptions: { feats: w.config!.feats, blocks: w.config!.blocks }, head: { hiddenList: w.config!.hidden } })
     : await createUpscaler(); // throws the "how to train them" error
   const lpips = o.lpips ? await createLpips({ net: 'alex', backboneWeights: o.lpipsBackbone, linWeights: o.lpipsLin }) : null;
-  const scales = String(o.scales).split(',').map(Number);
+  const scales = o.scales;
   const rows: Row[] = [];
   const t0 = Date.now();
   try {
@@ -170,5 +197,4 @@ export async function evalDefaultMain(argv: string[], packageDir?: string): Prom
     replaceBetweenMarkers(o.card, 'eval', evalMarkdown(rows, note));
     log(`filled the eval table of ${o.card}`);
   }
-  return 0;
 }

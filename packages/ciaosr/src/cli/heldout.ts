@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { imresize, readImage, toTrainImage } from '@sr/core';
+import { InputError, imresize, readImage, toTrainImage } from '@sr/core';
 import { psnr } from '@sr/metrics';
 import type { CiaoSR } from '../model.js';
 import { upscaleWith } from '../upscaler.js';
@@ -24,9 +24,9 @@ export interface HeldOutSet {
  * protocol of `eval:default` does: LR by MATLAB bicubic, stored as 8 bits; bicubic = MATLAB imresize back.
  */
 export async function prepareHeldOut(file: string, scales: number[], size: number): Promise<HeldOutSet> {
-  for (const s of scales) if (!Number.isInteger(s) || size % s) throw new Error(`held-out crop ${size} is not a multiple of ×${s}`);
+  for (const s of scales) if (!Number.isInteger(s) || size % s) throw new InputError(`held-out crop ${size} is not a multiple of ×${s}`);
   const img = toTrainImage(await readImage(file));
-  if (img.height < size || img.width < size) throw new Error(`${file} is smaller than the ${size}² held-out crop`);
+  if (img.height < size || img.width < size) throw new InputError(`${file} is smaller than the ${size}² held-out crop`);
   const y0 = (img.height - size) >> 1;
   const x0 = (img.width - size) >> 1;
   const hr = tf.tidy(() => tf.slice(tf.tensor4d(img.data, [1, img.height, img.width, 3]), [0, y0, x0, 0], [1, size, size, 3]) as tf.Tensor4D);

@@ -1,25 +1,71 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Command, CommanderError } from 'commander';
-import { InputError, initBackend, readImage, toTrainImage, writeSafetensors, type BackendName, type TrainImage } from '@sr/core';
+import { Command } from 'commander';
+import {
+  CLI_BACKEND_HELP,
+  InputError,
+  TRAINING_PHOTO_FOLDERS,
+  cliBackend,
+  cliConfigure,
+  cliInteger,
+  cliIntegerIn,
+  cliIntegerList,
+  cliNumberIn,
+  cliRun,
+  initBackend,
+  listTrainingPhotos,
+  readImage,
+  toTrainImage,
+  writeSafetensors,
+  type BackendName,
+  type TrainImage,
+} from '@sr/core';
 import { createCiaoSRBackbone } from '../backbones.js';
 import { CONFIG_METADATA_KEY, readWeightsWithConfig } from '../default-weights.js';
 import { CiaoSR } from '../model.js';
 import { trainCiaoSR, type TrainSnapshot } from '../train.js';
 import { decodeTrainState, encodeTrainState, scheduleLr, writeFileAtomic, type TrainStateMeta } from '../train-state.js';
-import { defaultPaths } from './default-paths.js';
+import { defaultPaths, type DefaultPaths } from './default-paths.js';
 import { evalHeldOut, prepareHeldOut, type HeldOutSet } from './heldout.js';
-import { cliNumber as num } from '@sr/core';
 import { readRunLog, thisMachine, truncateCsv, type RunSegment } from './run-log.js';
-import { CURVE_PHOTO, TRAIN_FOLDERS, listTrainPhotos } from './train-data.js';
+import { CURVE_PHOTO } from './train-data.js';
 
 const LOSS_HEADER = 'step,loss,lr,elapsed_s';
-const list = (s: string) => (s.trim() ? s.split(',').map(Number) : []);
+
+/** `--milestones`: absolute steps; the empty string clears them (a new schedule without decay). */
+const milestoneList = (value: string): number[] => (value.trim() ? cliIntegerList({ min: 0 })(value) : []);
+
+/** The options of {@link trainContinueMain}, as commander parses them. */
+interface ContinueOptions {
+  dir: string;
+  init: string;
+  data?: string;
+  heldout: string;
+  heldoutSize: number;
+  evalScales: number[];
+  evalEvery: number;
+  steps: number;
+  minutes: number;
+  saveMinutes: number;
+  printEvery: number;
+  lr?: number;
+  milestones?: number[];
+  gamma?: number;
+  integerScales?: number;
+  warmup: number;
+  batch: number;
+  inpSize: number;
+  sampleQ: number;
+  seed: number;
+  export?: string;
+  backend: BackendName;
+  threads: number;
+}
 
 /**
  * `npm run train:continue -w @sr/ciaosr` — continues the built-in CiaoSR's training run from the
  * training state committed in `training/` (or, the first time, from `weights/default.safetensors` with
- * fresh Adam moments), on every training photo but the held-back ones (`train-data.ts`).
+ * fresh Adam moments), on every training photo but the held-back ones (core's `listTrainingPhotos`).
  *
  * Exact resume: `training/state.safetensors` holds the weights, the float32 Adam moments and, in its
  * metadata, the step, the RNG state (which fixes the data stream), the protocol and the lr schedule (a
@@ -31,41 +77,39 @@ const list = (s: string) => (s.trim() ? s.split(',').map(Number) : []);
  */
 export async function trainContinueMain(argv: string[], packageDir?: string): Promise<number> {
   const p = defaultPaths(packageDir);
-  const program = new Command('train-continue').exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  const program = cliConfigure(new Command('train-continue'), 'train-continue');
   program
     .option('--dir <dir>', 'training-state folder (state.safetensors, state.json, loss.csv, heldout.csv, runs.json)', path.join(p.packageDir, 'training'))
     .option('--init <file>', 'weights to start from when --dir holds no state (with a stored configuration)', p.weights)
     .option('--data <dirs>', 'comma-separated folders of training PNGs (default: the built-in training folders minus the held-back photos)')
     .option('--heldout <file>', 'held-back photo for the PSNR curve', path.join(p.datasets, CURVE_PHOTO))
-    .option('--heldout-size <n>', 'side of its centre crop (a multiple of 12)', num, 384)
-    .option('--eval-scales <list>', 'held-out scales', '2,3,4')
-    .option('--eval-every <n>', 'held-out evaluation period in steps (0: never)', num, 200)
-    .option('--steps <n>', 'stop when this many steps are done in total', num, 1e9)
-    .option('--minutes <m>', 'stop this process after this many minutes', num, Infinity)
-    .option('--save-minutes <m>', 'checkpoint period in minutes', num, 5)
-    .option('--print-every <n>', 'one progress line on stdout per n steps', num, 10)
-    .option('--lr <x>', 'learning rate (a new state; or a new schedule on resume, recorded in runs.json)', num)
-    .option('--milestones <steps>', 'absolute steps where the lr is multiplied by --gamma', undefined)
-    .option('--gamma <x>', 'lr decay factor', num)
-    .option('--integer-scales <p>', 'probability of an integer training scale (2, 3 or 4) instead of U(1, 4); allowed on resume, recorded in runs.json', num)
-    .option('--warmup <n>', 'linear lr warm-up in steps (new state only)', num, 200)
-    .option('--batch <n>', 'batch size (new state only)', num, 4)
-    .option('--inp-size <n>', 'LR crop side (new state only)', num, 32)
-    .option('--sample-q <n>', 'sampled HR pixels per crop (new state only)', num, 1024)
-    .option('--seed <n>', 'seed of the data stream (new state only)', num, 1)
+    .option('--heldout-size <n>', 'side of its centre crop (a multiple of 12)', cliIntegerIn({ min: 1 }), 384)
+    .option('--eval-scales <list>', 'held-out scales', cliIntegerList({ min: 2, max: 64 }), [2, 3, 4])
+    .option('--eval-every <n>', 'held-out evaluation period in steps (0: never)', cliIntegerIn({ min: 0 }), 200)
+    .option('--steps <n>', 'stop when this many steps are done in total', cliIntegerIn({ min: 0 }), 1e9)
+    .option('--minutes <m>', 'stop this process after this many minutes', cliNumberIn({ above: 0 }), Infinity)
+    .option('--save-minutes <m>', 'checkpoint period in minutes', cliNumberIn({ above: 0 }), 5)
+    .option('--print-every <n>', 'one progress line on stdout per n steps', cliIntegerIn({ min: 1 }), 10)
+    .option('--lr <x>', 'learning rate (a new state; or a new schedule on resume, recorded in runs.json)', cliNumberIn({ above: 0 }))
+    .option('--milestones <steps>', 'absolute steps where the lr is multiplied by --gamma', milestoneList)
+    .option('--gamma <x>', 'lr decay factor', cliNumberIn({ above: 0 }))
+    .option('--integer-scales <p>', 'probability of an integer training scale (2, 3 or 4) instead of U(1, 4); allowed on resume, recorded in runs.json', cliNumberIn({ min: 0, max: 1 }))
+    .option('--warmup <n>', 'linear lr warm-up in steps (new state only)', cliIntegerIn({ min: 0 }), 200)
+    .option('--batch <n>', 'batch size (new state only)', cliIntegerIn({ min: 1 }), 4)
+    .option('--inp-size <n>', 'LR crop side (new state only)', cliIntegerIn({ min: 1 }), 32)
+    .option('--sample-q <n>', 'sampled HR pixels per crop (new state only)', cliIntegerIn({ min: 1 }), 1024)
+    .option('--seed <n>', 'seed of the data stream (new state only)', cliInteger, 1)
     .option('--export <file>', 'write the state\'s weights as a built-in weights file (e.g. weights/default.safetensors, with its .json) and exit')
-    .option('--backend <name>', 'tfjs backend', 'wasm')
-    .option('--threads <n>', 'wasm threads', num, 2);
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    throw e;
-  }
-  const o = program.opts();
+    .option('--backend <name>', CLI_BACKEND_HELP, cliBackend, 'wasm' as BackendName)
+    .option('--threads <n>', 'wasm threads', cliIntegerIn({ min: 1 }), 2)
+    .action((o: ContinueOptions) => trainContinue(o, p));
+  return cliRun(program, argv, { name: 'train-continue' });
+}
+
+async function trainContinue(o: ContinueOptions, p: DefaultPaths): Promise<void> {
   const say = (s: string) => process.stdout.write(`${s}\n`);
   if (o.export) return exportState(path.join(o.dir, 'state.safetensors'), o.export, say);
-  const report = await initBackend(o.backend as BackendName, { wasmThreads: o.threads });
+  const report = await initBackend(o.backend, { wasmThreads: o.threads });
   const files = {
     state: path.join(o.dir, 'state.safetensors'),
     json: path.join(o.dir, 'state.json'),
@@ -85,7 +129,7 @@ export async function trainContinueMain(argv: string[], packageDir?: string): Pr
     resumeFrom = { ...st, config: meta.config, step: meta.step, rngState: meta.rngState, lr: scheduleLr(meta.schedule, meta.step), protocol: meta.protocol };
   } else {
     const w = await readWeightsWithConfig(o.init);
-    if (!w.config) throw new Error(`${o.init} stores no model configuration`);
+    if (!w.config) throw new InputError(`${o.init} stores no model configuration`, 'E_WEIGHTS_CONFIG');
     initWeights = w.stateDict;
     meta = {
       format: 1,
@@ -98,18 +142,15 @@ export async function trainContinueMain(argv: string[], packageDir?: string): Pr
     };
   }
   if (o.lr !== undefined) meta.schedule.lr = o.lr;
-  if (o.milestones !== undefined) meta.schedule.milestones = list(o.milestones);
+  if (o.milestones !== undefined) meta.schedule.milestones = o.milestones;
   if (o.gamma !== undefined) meta.schedule.gamma = o.gamma;
-  if (o.integerScales !== undefined) {
-    if (!(o.integerScales >= 0 && o.integerScales <= 1)) throw new InputError(`--integer-scales must be in [0, 1], got ${o.integerScales}`);
-    meta.protocol = { ...meta.protocol, integerScaleProb: o.integerScales };
-  }
+  if (o.integerScales !== undefined) meta.protocol = { ...meta.protocol, integerScaleProb: o.integerScales };
   const startStep = meta.step;
 
   // Logs written after the last checkpoint are replayed by this run: drop them.
   const lastLoss = truncateCsv(files.loss, LOSS_HEADER, startStep);
   const elapsed0 = lastLoss ? Number(lastLoss[3]) : 0;
-  const scales = list(o.evalScales);
+  const scales = o.evalScales;
   const heldHeader = ['step', 'elapsed_s', ...scales.flatMap((s) => [`bicubic_x${s}`, `ciaosr_x${s}`])].join(',');
   const heldRows = truncateCsv(files.heldout, heldHeader, startStep);
   const runs = readRunLog(files.runs);
@@ -125,8 +166,8 @@ export async function trainContinueMain(argv: string[], packageDir?: string): Pr
   };
   runs.push(segment);
 
-  const images = await loadPhotos(o.data ? String(o.data).split(',').flatMap(pngsIn) : listTrainPhotos(p.datasets));
-  say(`train:continue — ${report.summary}; ${images.length} photos (${o.data ?? TRAIN_FOLDERS.join(', ')}); ${resumeFrom ? `resuming at step ${startStep}` : `new run from ${o.init}`}; state in ${o.dir}`);
+  const images = await loadPhotos(o.data ? String(o.data).split(',').flatMap(pngsIn) : listTrainingPhotos(p.datasets));
+  say(`train:continue — ${report.summary}; ${images.length} photos (${o.data ?? TRAINING_PHOTO_FOLDERS.join(', ')}); ${resumeFrom ? `resuming at step ${startStep}` : `new run from ${o.init}`}; state in ${o.dir}`);
   const held: HeldOutSet | null = o.evalEvery > 0 ? await prepareHeldOut(o.heldout, scales, o.heldoutSize) : null;
 
   const t0 = Date.now();
@@ -198,7 +239,6 @@ export async function trainContinueMain(argv: string[], packageDir?: string): Pr
     });
     model.dispose();
     say(`stopped at step ${step}: ${stop || 'done'}`);
-    return 0;
   } finally {
     for (const [s, h] of Object.entries(handlers)) process.off(s, h);
     held?.dispose();
@@ -209,14 +249,13 @@ export async function trainContinueMain(argv: string[], packageDir?: string): Pr
  * Promotes the run's current weights to a built-in weights file: the tensors with the configuration in
  * `__metadata__.ciaosr_config` (what {@link loadDefaultWeights} reads), plus the `.json` sidecar.
  */
-function exportState(stateFile: string, out: string, say: (s: string) => void): number {
+function exportState(stateFile: string, out: string, say: (s: string) => void): void {
   const { weights, meta } = decodeTrainState(new Uint8Array(fs.readFileSync(stateFile)), stateFile);
   const train = { continuation: { step: meta.step, state: 'training/state.safetensors', date: new Date().toISOString() } };
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   fs.writeFileSync(out, writeSafetensors(weights, { format: 'pt', [CONFIG_METADATA_KEY]: JSON.stringify(meta.config), step: String(meta.step), ciaosr_train: JSON.stringify(train) }));
   fs.writeFileSync(out.replace(/\.safetensors$/, '.json'), JSON.stringify({ config: meta.config, protocol: meta.protocol, train }, null, 2) + '\n');
   say(`wrote ${out} (step ${meta.step} of the continuation run)`);
-  return 0;
 }
 
 function pngsIn(dir: string): string[] {
@@ -224,7 +263,7 @@ function pngsIn(dir: string): string[] {
 }
 
 async function loadPhotos(files: string[]): Promise<TrainImage[]> {
-  if (!files.length) throw new Error('no training photos');
+  if (!files.length) throw new InputError('no training photos');
   const out: TrainImage[] = [];
   for (const f of files) out.push(toTrainImage(await readImage(f)));
   return out;

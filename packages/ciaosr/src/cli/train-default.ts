@@ -1,7 +1,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Command, CommanderError } from 'commander';
-import { cliNumber as num, initBackend, readSafetensors, writeSafetensors, type BackendName } from '@sr/core';
+import { Command } from 'commander';
+import {
+  CLI_BACKEND_HELP,
+  cliBackend,
+  cliConfigure,
+  cliInteger,
+  cliIntegerIn,
+  cliNumberIn,
+  cliNumberList,
+  cliRun,
+  initBackend,
+  readSafetensors,
+  writeSafetensors,
+  type BackendName,
+} from '@sr/core';
 import { trainCiaoSR, type TrainState } from '../train.js';
 import { CONFIG_METADATA_KEY, DEFAULT_MODEL_CONFIG } from '../default-weights.js';
 import { defaultPaths, replaceBetweenMarkers } from './default-paths.js';
@@ -15,6 +28,27 @@ interface Plan {
 
 /** Steps timed (after the first, which includes kernel set-up) before the step count is fitted to the budget. */
 const CALIBRATION_STEPS = 10;
+
+/** The options of {@link trainDefaultMain}, as commander parses them. */
+interface TrainDefaultOptions {
+  data: string;
+  minutes: number;
+  steps?: number;
+  batch: number;
+  inpSize: number;
+  sampleQ: number;
+  lr: number;
+  milestones: number[];
+  saveMinutes: number;
+  work: string;
+  fresh?: boolean;
+  out: string;
+  log: string;
+  card: string;
+  backend: BackendName;
+  threads: number;
+  seed: number;
+}
 
 /**
  * `npm run train:default -w @sr/ciaosr` — trains the built-in default weights
@@ -30,33 +64,31 @@ const CALIBRATION_STEPS = 10;
  */
 export async function trainDefaultMain(argv: string[], packageDir?: string): Promise<number> {
   const p = defaultPaths(packageDir);
-  const program = new Command('train-default').exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  const program = cliConfigure(new Command('train-default'), 'train-default');
   program
     .option('--data <dir>', 'folder of HR training images', path.join(p.datasets, 'photos'))
-    .option('--minutes <m>', 'wall-clock budget in minutes (whole run, resumed runs included)', num, 55)
-    .option('--steps <n>', 'fixed number of steps (default: fitted to --minutes)', num)
-    .option('--batch <n>', 'batch size (8 at 48² exceeds the 4 GiB WASM heap)', num, 4)
-    .option('--inp-size <n>', 'LR crop side (official 48)', num, 32)
-    .option('--sample-q <n>', 'sampled HR pixels per crop (official 2304)', num, 1024)
-    .option('--lr <x>', 'initial Adam learning rate', num, 8e-4)
-    .option('--milestones <list>', 'lr halvings as fractions of the run', '0.85,0.95')
-    .option('--save-minutes <m>', 'checkpoint period in minutes', num, 5)
+    .option('--minutes <m>', 'wall-clock budget in minutes (whole run, resumed runs included)', cliNumberIn({ above: 0 }), 55)
+    .option('--steps <n>', 'fixed number of steps (default: fitted to --minutes)', cliIntegerIn({ min: 1 }))
+    .option('--batch <n>', 'batch size (8 at 48² exceeds the 4 GiB WASM heap)', cliIntegerIn({ min: 1 }), 4)
+    .option('--inp-size <n>', 'LR crop side (official 48)', cliIntegerIn({ min: 1 }), 32)
+    .option('--sample-q <n>', 'sampled HR pixels per crop (official 2304)', cliIntegerIn({ min: 1 }), 1024)
+    .option('--lr <x>', 'initial Adam learning rate', cliNumberIn({ above: 0 }), 8e-4)
+    .option('--milestones <list>', 'lr halvings as fractions of the run', cliNumberList({ min: 0, max: 1 }), [0.85, 0.95])
+    .option('--save-minutes <m>', 'checkpoint period in minutes', cliNumberIn({ above: 0 }), 5)
     .option('--work <dir>', 'checkpoint folder (resumed from when it holds a checkpoint)', p.work)
     .option('--fresh', 'ignore an existing checkpoint in --work and start over')
     .option('--out <file>', 'final weights', p.weights)
     .option('--log <file>', 'CSV log', path.join(p.results, 'default-train.csv'))
     .option('--card <file>', 'model card whose train markers are filled ("none" to skip)', p.modelCard)
-    .option('--backend <name>', 'tfjs backend', 'wasm')
-    .option('--threads <n>', 'wasm threads', num, 2)
-    .option('--seed <n>', 'random seed', num, 0);
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    throw e;
-  }
-  const o = program.opts();
-  const report = await initBackend(o.backend as BackendName, { wasmThreads: o.threads });
+    .option('--backend <name>', CLI_BACKEND_HELP, cliBackend, 'wasm' as BackendName)
+    .option('--threads <n>', 'wasm threads', cliIntegerIn({ min: 1 }), 2)
+    .option('--seed <n>', 'random seed', cliInteger, 0)
+    .action((o: TrainDefaultOptions) => trainDefault(o));
+  return cliRun(program, argv, { name: 'train-default' });
+}
+
+async function trainDefault(o: TrainDefaultOptions): Promise<void> {
+  const report = await initBackend(o.backend, { wasmThreads: o.threads });
   const log = (s: string) => process.stderr.write(`${s}\n`);
   log(`backend: ${report.summary}`);
 
@@ -69,7 +101,7 @@ export async function trainDefaultMain(argv: string[], packageDir?: string): Pro
   const elapsed0 = truncateTrainLog(o.log, resumedStep);
   let plan: Plan | null = o.steps ? { steps: o.steps, secondsPerStep: NaN } : fs.existsSync(planFile) ? (JSON.parse(fs.readFileSync(planFile, 'utf8')) as Plan) : null;
   const budget = o.minutes * 60;
-  const milestones = String(o.milestones).split(',').map(Number);
+  const milestones = o.milestones;
   if (resume) log(`resuming from ${ckpt} at step ${resumedStep} (${(elapsed0 / 60).toFixed(1)} min done)`);
   log(`data: ${o.data}; budget ${o.minutes} min; ${plan ? `${plan.steps} steps` : 'steps fitted to the budget'}`);
 
@@ -137,7 +169,6 @@ export async function trainDefaultMain(argv: string[], packageDir?: string): Pro
       replaceBetweenMarkers(o.card, 'train', trainLogMarkdown(readTrainLog(o.log)));
       log(`filled the training section of ${o.card}`);
     }
-    return 0;
   } finally {
     process.off('SIGINT', onSigint);
   }

@@ -3,6 +3,7 @@ import { Module } from '../nn/module.js';
 import { Conv2d } from '../nn/conv.js';
 import { ConvTranspose2d } from '../nn/conv-transpose.js';
 import { Linear } from '../nn/linear.js';
+import { layerMacs } from './layer-macs.js';
 
 /** One counted layer call. */
 export interface LayerFlops {
@@ -22,24 +23,6 @@ export interface FlopCount {
   /** `2 · macs` (the convention of the GFLOP/s figures in the benchmarks). */
   flops: number;
   layers: LayerFlops[];
-}
-
-const prod = (xs: number[]): number => xs.reduce((a, b) => a * b, 1);
-
-/** Multiply-adds of one call of a counted layer, from its configuration and tensor shapes. */
-function layerMacs(m: Module, input: number[], output: number[]): number {
-  if (m instanceof Conv2d) {
-    const [kh, kw] = m.kernelSize;
-    // Every output value is a dot product over (in/groups)·kh·kw inputs.
-    return prod(output) * (m.inChannels / m.groups) * kh * kw;
-  }
-  if (m instanceof ConvTranspose2d) {
-    const w = m.weight.shape; // [kh, kw, out/groups, in]
-    // Every input value is scattered into (out/groups)·kh·kw outputs.
-    return prod(input) * (w[0] as number) * (w[1] as number) * (w[2] as number);
-  }
-  if (m instanceof Linear) return (prod(input) / m.inFeatures) * m.inFeatures * m.outFeatures;
-  return 0;
 }
 
 function walk(m: Module, path: string, out: [string, Module][]): void {

@@ -9,7 +9,7 @@ import { InputError } from '../errors/index.js';
 import { encodeImage } from '../image/codec.js';
 import { imresizeArray } from '../image/imresize-array.js';
 import { maxValue, type ImageArray } from '../image/image-array.js';
-import { roundHalfToEven } from '../image/round.js';
+import { roundHalfEven } from '../ops/round.js';
 import { CliArgumentError } from './cli-options.js';
 import { cliImageFormat } from './cli-output.js';
 import { nodeFs } from '../platform/node-platform.js';
@@ -55,7 +55,7 @@ export function cliAddAlpha(out: ImageArray, input: ImageArray, region?: CliRegi
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < co; c++) data[i * (co + 1) + c] = out.data[i * co + c]!;
     const a = sized[i]!;
-    data[i * (co + 1) + co] = roundHalfToEven(a < 0 ? 0 : a > max ? max : a);
+    data[i * (co + 1) + co] = roundHalfEven(a < 0 ? 0 : a > max ? max : a);
   }
   return { width: out.width, height: out.height, channels: (co + 1) as 2 | 4, bitDepth: out.bitDepth, data };
 }

@@ -9,6 +9,7 @@
  * @module
  */
 import { InputError } from '../errors/index.js';
+import type { BackendName } from '../backend/init-backend.js';
 
 /** Process exit code of a usage error (bad option, missing argument, refused output path). */
 export const CLI_USAGE_EXIT = 2;
@@ -143,3 +144,9 @@ export function cliScale(value: string): number | [number, number] {
     throw new CliArgumentError(`expected a number > 1 and ≤ ${CLI_MAX_SCALE}, or SYxSX (e.g. 3.7 or 2x3)`);
   return parts.length === 2 ? [parts[0]!, parts[1]!] : parts[0]!;
 }
+
+/** Help text of the `--backend <name>` option every CLI offers (default `'auto'`). */
+export const CLI_BACKEND_HELP = 'tfjs backend: auto, webgpu, wasm, cpu';
+
+/** Commander parser of `--backend <name>`: one of the names `initBackend` knows, else a usage error at parse time. */
+export const cliBackend: (value: string) => BackendName = cliChoice<BackendName>(['auto', 'webgpu', 'webgl', 'wasm', 'cpu']);

@@ -13,19 +13,13 @@
  */
 import { SrError } from '../errors/index.js';
 import { initBackend, type BackendName, type BackendReport } from '../backend/init-backend.js';
-import { cliChoice } from './cli-options.js';
 import { nodeFs, nodePath } from '../platform/node-platform.js';
 
 export * from './cli-options.js';
 export * from './cli-output.js';
 export * from './cli-image.js';
 export * from './cli-progress.js';
-
-/** Help text of the `--backend <name>` option every CLI offers (default `'auto'`). */
-export const CLI_BACKEND_HELP = 'tfjs backend: auto, webgpu, wasm, cpu';
-
-/** Commander parser of `--backend <name>`: one of the names `initBackend` knows, else a usage error at parse time. */
-export const cliBackend: (value: string) => BackendName = cliChoice<BackendName>(['auto', 'webgpu', 'webgl', 'wasm', 'cpu']);
+export * from './cli-image-command.js';
 
 /** Where the CLI helpers write diagnostic lines (no newline): stderr by default; pass `(l) => console.error(l)` where tests spy on the console. */
 export type CliLog = (line: string) => void;

@@ -4,7 +4,7 @@
  * @module
  */
 import { InputError } from '../errors/index.js';
-import { roundHalfToEven } from './round.js';
+import { roundHalfEven } from '../ops/round.js';
 import { passOrder, resizeWeights, resolveResize, type ResizeWeights } from './resize-weights.js';
 
 /** Numeric array types accepted as pixel data. */
@@ -77,7 +77,7 @@ function passW(src: ArrayLike<number>, h: number, w: number, c: number, rw: Resi
 function quantize(a: Float64Array, max: number): void {
   for (let i = 0; i < a.length; i++) {
     const v = a[i]!;
-    a[i] = roundHalfToEven(v < 0 ? 0 : v > max ? max : v);
+    a[i] = roundHalfEven(v < 0 ? 0 : v > max ? max : v);
   }
 }
 

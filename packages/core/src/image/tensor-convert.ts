@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors/index.js';
-import { roundHalfToEven } from './round.js';
+import { roundHalfEven } from '../ops/round.js';
 import { maxValue, validateImageArray, type ImageArray } from './image-array.js';
 
 /** Options of {@link imageToTensor}. */
@@ -76,7 +76,7 @@ function valuesToImage(src: Float32Array | Int32Array, [height, width, channels]
     // v !== v is the NaN test (Number.isNaN is much slower under jest's vm realm).
     if (v !== v) throw new InputError(`tensorToImage: NaN at index ${i}`, 'E_NAN');
     const c = v < 0 ? 0 : v > 1 ? 1 : v;
-    data[i] = roundHalfToEven(Math.fround(Math.fround(c) * max));
+    data[i] = roundHalfEven(Math.fround(Math.fround(c) * max));
   }
   return { width, height, channels: channels as 1 | 2 | 3 | 4, bitDepth, data };
 }

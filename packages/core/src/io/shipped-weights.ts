@@ -47,12 +47,14 @@ export async function loadShippedWeights<T>(spec: ShippedWeightsSpec<T>): Promis
   } catch (e) {
     if (env || spec.url.protocol === 'file:') throw e;
     throw new InputError(
-      `cannot load the built-in weights from ${spec.url.href} (${(e as Error).message}); serve ${spec.file} of the package at that URL (Vite and webpack 5 do it themselves) or pass weights explicitly`,
+      `cannot load the built-in weights from ${spec.url.href} (${(e as Error).message}). Bundlers that emit ` +
+        '`new URL(…, import.meta.url)` assets (Vite, webpack 5) serve them automatically; with others (esbuild) copy ' +
+        `${spec.file} of the package to that URL, or pass weights explicitly`,
       'E_NO_WEIGHTS',
     );
   }
   const file = env ?? shippedFilePath(spec.url) ?? spec.url.href;
   const config = storedConfig(w, spec.configKey, spec.parse);
-  if (config === null) throw new InputError(`${file} stores no model configuration (__metadata__.${spec.configKey}); ${spec.hint}`, 'E_WEIGHTS_CONFIG');
+  if (config === null) throw new InputError(`${file} stores no model configuration (__metadata__.${spec.configKey} or a .json sidecar); ${spec.hint}`, 'E_WEIGHTS_CONFIG');
   return { file, stateDict: w.stateDict, config, metadata: w.metadata };
 }

@@ -7,6 +7,7 @@ export * from './conv-transpose.js';
 export * from './norm.js';
 export * from './pixel-shuffle.js';
 export * from './interpolate.js';
+export * from './bilinear-resize.js';
 export * from './pool.js';
 export * from './vq.js';
 export * from './attention.js';

@@ -1,17 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors/index.js';
-
-/**
- * Python's `round()` on a float: half-to-even ("banker's") rounding. The LIIF/LTE/CiaoSR test scripts
- * size the HR output as `round(h * s)` with it, so `round(2.5) = 2` and `round(3.5) = 4`.
- */
-export function roundHalfEven(x: number): number {
-  const f = Math.floor(x);
-  const d = x - f;
-  if (d < 0.5) return f;
-  if (d > 0.5) return f + 1;
-  return f % 2 === 0 ? f : f + 1;
-}
+import { roundHalfEven } from './round.js';
 
 /** Output size `[round(h·s), round(w·s)]` (Python rounding) of an LR `[h, w]` at scale `s` (or `[sy, sx]`). */
 export function scaledSize(lr: [number, number], scale: number | [number, number]): [number, number] {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors/index.js';
-import { roundHalfEven } from './coord.js';
+import { roundHalfEven } from './round.js';
 import { gatherRows } from './gather-rows.js';
 
 /**

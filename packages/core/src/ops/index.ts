@@ -4,6 +4,7 @@
  * PyTorch-ordered feature unfold.
  * @module
  */
+export * from './round.js';
 export * from './coord.js';
 export * from './grid-sample.js';
 export * from './gather-rows.js';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors/index.js';
-import { cellSize, makeCoordData, roundHalfEven } from '../ops/coord.js';
+import { cellSize, makeCoordData } from '../ops/coord.js';
+import { roundHalfEven } from '../ops/round.js';
 import { imresizeArray, type PlainImage } from '../image/imresize-array.js';
 import type { ImageArray } from '../image/image-array.js';
 import type { Rng } from './rng.js';

@@ -11,28 +11,24 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import {
-  CLI_BACKEND_HELP,
   CliUsageError,
-  cliBitDepth,
-  cliCheckOutputFile,
-  cliCheckStdoutCount,
+  cliCheckImageOutputs,
   cliConfigure,
+  cliImageWriterOptions,
   cliInitBackend,
   cliInteger,
   cliIntegerIn,
   cliNumberIn,
-  cliPrepareOutputDir,
   cliProgress,
   cliResultToImage,
   cliRun,
   cliWriteImage,
   readImage,
-  type BackendName,
-  cliBackend,
+  type CliImageWriterValues,
 } from '@sr/core';
 import { createLarSR } from '../api.js';
 
-interface SampleCliOptions {
+interface SampleCliOptions extends CliImageWriterValues {
   out: string;
   count: number;
   seed: number;
@@ -44,10 +40,6 @@ interface SampleCliOptions {
   vqvae?: string;
   lar?: string;
   rrdb?: string;
-  backend: BackendName;
-  bitDepth?: 8 | 16;
-  force?: boolean;
-  quiet?: boolean;
 }
 
 /** Most samples one run draws (each is a full autoregressive pass). */
@@ -65,7 +57,7 @@ function findWeights(dir: string | undefined, stem: string): string | null {
 /** CLI entry point; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const program = cliConfigure(new Command('lar-sr'), 'lar-sr', { writeErr: (s) => console.error(s.trimEnd()) }).description('LAR-SR diverse super-resolution (tfjs)');
-  program
+  const sample = program
     .command('sample')
     .argument('<input>', 'LR image (PNG or JPEG)')
     .requiredOption('-o, --out <dir>', 'output folder (created), or "-" for one PNG on stdout (--count 1)')
@@ -78,21 +70,16 @@ export async function main(argv: string[]): Promise<number> {
     .option('--weights-dir <dir>', 'folder with vqvae.pth, lar.pth and optionally rrdb.pth')
     .option('--vqvae <file>', 'res_vqvae checkpoint')
     .option('--lar <file>', 'Local_Ar (LAR or LAR-attn) checkpoint')
-    .option('--rrdb <file>', 'RRDB coarse-SR checkpoint (ESRGAN keys)')
-    .option('--bit-depth <n>', "8 or 16 bits per sample in the PNGs (default: the input's)", cliBitDepth)
-    .option('--force', 'allow an output to overwrite the input')
-    .option('--backend <name>', CLI_BACKEND_HELP, cliBackend, 'auto' as BackendName)
-    .option('-q, --quiet', 'no progress')
+    .option('--rrdb <file>', 'RRDB coarse-SR checkpoint (ESRGAN keys)');
+  cliImageWriterOptions(sample)
     .action(async (input: string, o: SampleCliOptions) => {
-      cliCheckStdoutCount(o.out, o.count);
       const vqvae = o.vqvae ?? findWeights(o.weightsDir, 'vqvae');
       const lar = o.lar ?? findWeights(o.weightsDir, 'lar');
       const rrdb = o.rrdb ?? findWeights(o.weightsDir, 'rrdb') ?? undefined;
       if (!vqvae || !lar) throw new CliUsageError('need the VQ-VAE and LAR checkpoints: --weights-dir <dir> with vqvae.pth and lar.pth, or --vqvae and --lar');
       const stem = path.basename(input).replace(/\.[^.]+$/, '');
       const fileOf = (j: number) => (o.out === '-' ? '-' : path.join(o.out, `${stem}_${o.seed}_${j}.png`));
-      if (o.out !== '-') await cliPrepareOutputDir(o.out);
-      for (let j = 0; j < o.count; j++) await cliCheckOutputFile(fileOf(j), { inputs: [input], force: o.force, image: true });
+      await cliCheckImageOutputs(o.out, Array.from({ length: o.count }, (_, j) => fileOf(j)), { inputs: [input], force: o.force, folder: true });
       const img = await readImage(input);
       await cliInitBackend(o.backend, { quiet: o.quiet, log: (l) => console.error(l) });
       const model = await createLarSR({ weights: { vqvae, lar, rrdb } });

@@ -6,12 +6,11 @@
 import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import {
-  CLI_BACKEND_HELP,
   CliArgumentError,
-  cliBitDepth,
   cliCheckOutputFile,
   cliChoice,
   cliConfigure,
+  cliImageWriterOptions,
   cliInitBackend,
   cliIntegerIn,
   cliProgress,
@@ -19,15 +18,14 @@ import {
   cliRun,
   cliWriteImage,
   readImage,
-  type BackendName,
-  cliBackend,
+  type CliImageWriterValues,
 } from '@sr/core';
 import { createLocalSR } from '../api.js';
 import { findDefaultWeights } from '../default-weights.js';
 import type { BackboneKind } from '../staged-backbone.js';
 import type { Roi } from '../roi.js';
 
-interface UpscaleCliOptions {
+interface UpscaleCliOptions extends CliImageWriterValues {
   roi: Roi;
   out: string;
   weights?: string;
@@ -36,10 +34,6 @@ interface UpscaleCliOptions {
   gcm: boolean;
   pim: boolean;
   baseline?: 'pre-crop' | 'post-crop';
-  backend: BackendName;
-  bitDepth?: 8 | 16;
-  force?: boolean;
-  quiet?: boolean;
 }
 
 /** Parses `x,y,w,h` (non-negative integers). */
@@ -56,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = cliConfigure(new Command('localsr'), 'localsr', { writeErr: (s) => console.error(s.trimEnd()) }).description(
     'LocalSR / CLSR: super-resolve a region of interest with the whole image as context (tfjs)',
   );
-  program
+  const upscale = program
     .command('upscale')
     .argument('<input>', 'LR image (PNG or JPEG)')
     .requiredOption('--roi <x,y,w,h>', 'region of interest in LR pixels', parseRoi)
@@ -66,11 +60,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--padding <n>', "context pixels around the ROI for the base branch, 0–256 (default 8, or the built-in weights' own)", cliIntegerIn({ min: 0, max: 256 }))
     .option('--no-gcm', 'switch the global context module off')
     .option('--no-pim', 'switch the proximity integration branch off')
-    .option('--baseline <name>', 'run a baseline instead: pre-crop or post-crop', cliChoice(['pre-crop', 'post-crop'] as const))
-    .option('--bit-depth <n>', "8 or 16 bits per sample in the PNG (default: the input's)", cliBitDepth)
-    .option('--force', 'allow the output to overwrite an input')
-    .option('--backend <name>', CLI_BACKEND_HELP, cliBackend, 'auto' as BackendName)
-    .option('-q, --quiet', 'no progress')
+    .option('--baseline <name>', 'run a baseline instead: pre-crop or post-crop', cliChoice(['pre-crop', 'post-crop'] as const));
+  cliImageWriterOptions(upscale)
     .action(async (input: string, o: UpscaleCliOptions) => {
       await cliCheckOutputFile(o.out, { inputs: [input, o.weights], force: o.force, image: true });
       const image = await readImage(input);

@@ -3,14 +3,12 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import {
-  CLI_BACKEND_HELP,
   CliArgumentError,
   CliUsageError,
-  cliBitDepth,
-  cliCheckOutputFile,
+  cliCheckImageOutputs,
   cliCheckOutputSize,
-  cliCheckStdoutCount,
   cliConfigure,
+  cliImageWriterOptions,
   cliInitBackend,
   cliInteger,
   cliIntegerIn,
@@ -22,7 +20,6 @@ import {
   cliWriteJson,
   readImage,
   type BackendName,
-  cliBackend,
 } from '@sr/core';
 import { createRefVAE } from '../api.js';
 import { runBenchmark } from '../benchmark.js';
@@ -62,7 +59,7 @@ function weightFiles(o: { weightsDir?: string; encoder?: string; vae?: string },
 export async function main(argv: string[]): Promise<number> {
   const program = cliConfigure(new Command('refvae'), 'refvae').description('RefVAE reference-guided diverse super-resolution ×8/×4 (Liu, Siu & Wang, CVPRW 2021)');
 
-  program
+  const upscale = program
     .command('upscale')
     .argument('<input>', 'LR image (PNG/JPEG)')
     .requiredOption('-o, --output <file>', 'output .png or .jpg ("-": PNG on stdout, --count 1 only); with --count > 1, out.png → out_0.png, out_1.png … (or use {i})')
@@ -72,16 +69,12 @@ export async function main(argv: string[]): Promise<number> {
     .option('--scale <s>', '8 (ConVAE_8x) or 4 (ConVAE_4x)', parseScale, 8)
     .option('--weights-dir <dir>', 'folder with vgg_r41.pth and ConVAE_<s>x.pth', 'models')
     .option('--encoder <file>', 'vgg_r41.pth (overrides --weights-dir)')
-    .option('--vae <file>', 'ConVAE_<s>x.pth (overrides --weights-dir)')
-    .option('--bit-depth <n>', "8 or 16 bits per sample in the PNG (default: the input's)", cliBitDepth)
-    .option('--force', 'allow an output to overwrite an input')
-    .option('--backend <name>', CLI_BACKEND_HELP, cliBackend, 'auto' as BackendName)
-    .option('-q, --quiet', 'no progress')
+    .option('--vae <file>', 'ConVAE_<s>x.pth (overrides --weights-dir)');
+  cliImageWriterOptions(upscale)
     .action(async (input: string, o) => {
-      cliCheckStdoutCount(o.output, o.count, '--count');
       const r = o.reference as string;
       const refFile = r === 'noise' || r === 'self' || r === 'prior' ? undefined : r;
-      for (let i = 0; i < o.count; i++) await cliCheckOutputFile(sampleName(o.output, i, o.count), { inputs: [input, refFile], force: o.force, image: true });
+      await cliCheckImageOutputs(o.output, Array.from({ length: o.count }, (_, i) => sampleName(o.output, i, o.count)), { inputs: [input, refFile], force: o.force });
       const weights = weightFiles(o, o.scale);
       const lr = await readImage(input);
       cliCheckOutputSize(lr.width * o.scale, lr.height * o.scale);

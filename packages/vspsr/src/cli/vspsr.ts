@@ -12,16 +12,14 @@ import { Presets, SingleBar } from 'cli-progress';
 import {
   CLI_BACKEND_HELP,
   CliArgumentError,
-  cliBitDepth,
-  cliCheckOutputFile,
-  cliCheckStdoutCount,
+  cliCheckImageOutputs,
   cliConfigure,
+  cliImageWriterOptions,
   cliInitBackend,
   cliInteger,
   cliIntegerIn,
   cliIntegerList,
   cliNumberIn,
-  cliPrepareOutputDir,
   cliProgress,
   cliResultToImage,
   cliRun,
@@ -52,7 +50,7 @@ function parseScale(v: string): 4 | 8 {
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const program = cliConfigure(new Command('vspsr'), 'vspsr').description('VSpSR: explorable super-resolution by variational sparse representation (NTIRE 2021)');
-  program
+  const sample = program
     .command('sample')
     .description('draw diverse SR samples of one LR image')
     .argument('<input>', 'LR image (PNG or JPEG)')
@@ -62,17 +60,12 @@ export async function main(argv: string[]): Promise<number> {
     .option('-s, --seed <n>', 'seed of the coefficient noise', cliInteger, 0)
     .option('--scale <n>', 'expected scale (4 or 8; checked against the weights)', parseScale)
     .option('--cem <kind>', "consistency module: 'matlab' (exact MATLAB-bicubic LR consistency), 'opencv' (official) or 'none'", parseCem, 'matlab' as CemChoice)
-    .option('-t, --temperature <x>', 'noise temperature, ≥ 0 (0 = posterior mean)', cliNumberIn({ min: 0, max: 1e6 }), 1)
-    .option('--bit-depth <n>', "8 or 16 bits per sample in the PNGs (default: the input's)", cliBitDepth)
-    .option('--force', 'allow an output to overwrite the input')
-    .option('-b, --backend <name>', CLI_BACKEND_HELP, cliBackend, 'auto' as BackendName)
-    .option('-q, --quiet', 'no progress')
+    .option('-t, --temperature <x>', 'noise temperature, ≥ 0 (0 = posterior mean)', cliNumberIn({ min: 0, max: 1e6 }), 1);
+  cliImageWriterOptions(sample, { backendFlags: '-b, --backend <name>' })
     .action(async (input: string, o: Record<string, any>) => {
-      cliCheckStdoutCount(o.out, o.count, '--count');
       const stem = path.basename(input).replace(/\.[^.]+$/, '');
       const fileOf = (i: number) => (o.out === '-' ? '-' : path.join(o.out, `${stem}_sample${String(i).padStart(5, '0')}.png`));
-      if (o.out !== '-') await cliPrepareOutputDir(o.out);
-      for (let i = 0; i < o.count; i++) await cliCheckOutputFile(fileOf(i), { inputs: [input, o.weights], force: o.force, image: true });
+      await cliCheckImageOutputs(o.out, Array.from({ length: o.count }, (_, i) => fileOf(i)), { inputs: [input, o.weights], force: o.force, folder: true });
       const img = await readImage(input);
       await cliInitBackend(o.backend, { quiet: o.quiet, log: (l) => console.error(l) });
       const v = await createVSpSR({ weights: o.weights ?? 'default', scale: o.scale });

@@ -3,7 +3,7 @@
  * element through `TensorBuffer.get` (≈1 µs per multiply-add: 8 s of a 9 s training step of an
  * 8-channel EDSR was spent there); this one runs flat typed-array loops (≈1 ns per multiply-add) and
  * gives the same values up to float summation order. Opt-in, because kernel registration is global.
- * (It belongs in @sr/core next to the WASM training kernels; see the package README.)
+ * (The WASM backend's training kernels are in `wasm-kernels/`.)
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
