@@ -47,13 +47,14 @@ export function runLogMarkdown(runs: RunSegment[]): string {
   const lines = [
     `${runs.length} run segment(s), ${steps} steps in ${f1(secs / 3600)} h of training (log: \`training/runs.json\`).`,
     '',
-    '| # | started (UTC) | steps | hours | s/step | lr (milestones) | machine |',
+    '| # | started (UTC) | steps | hours | s/step | lr (milestones); protocol change | machine |',
     '|---|---|---|---|---|---|---|',
   ];
   runs.forEach((r, i) => {
     const n = r.toStep - r.fromStep;
     const warm = r.schedule.warmup && r.fromStep < r.schedule.warmup ? `, warm-up to step ${r.schedule.warmup}` : '';
-    const sched = `${r.schedule.lr.toExponential(1)}${r.schedule.milestones.length ? ` (×${r.schedule.gamma} at ${r.schedule.milestones.join(', ')})` : ''}${warm}`;
+    const ints = r.integerScaleProb ? `; integer scales p = ${r.integerScaleProb}` : '';
+    const sched = `${r.schedule.lr.toExponential(1)}${r.schedule.milestones.length ? ` (×${r.schedule.gamma} at ${r.schedule.milestones.join(', ')})` : ''}${warm}${ints}`;
     const m = r.machine;
     lines.push(
       `| ${i + 1} | ${r.started.slice(0, 16).replace('T', ' ')} | ${r.fromStep}–${r.toStep} | ${(r.seconds / 3600).toFixed(2)} | ${n ? (r.seconds / n).toFixed(2) : '–'} | ${sched} | ${m.cpu}, ${m.cores} cores, ${m.backend} ×${m.threads} |`,
