@@ -17,11 +17,14 @@ const { values: o } = parseArgs({
     jobs: { type: 'string', default: '1024x2,512x4' },
     photo: { type: 'string', default: path.join(SHARED, 'datasets/train/wikimedia/049.png') },
     out: { type: 'string', default: path.join(RESULTS, 'large-images.json') },
+    // Extra `ciaosr upscale` options, e.g. "--tile 32" (recorded in each row).
+    args: { type: 'string', default: '' },
   },
 });
 const core = await import('@sr/core');
 const src = await core.readImage(o.photo);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-large-'));
+const extra = o.args.split(' ').filter(Boolean);
 const rows = [];
 try {
   for (const job of o.jobs.split(',')) {
@@ -37,12 +40,12 @@ try {
     await core.writeImage(input, { ...src, data, width: size, height: size });
     const output = path.join(tmp, `out-${job}.png`);
     const t0 = performance.now();
-    const res = spawnSync('/usr/bin/time', ['-f', '%M %U %S', process.execPath, path.join(ROOT, 'packages/ciaosr/bin/ciaosr.js'), 'upscale', input, '-o', output, '-s', String(scale), '-q'], { encoding: 'utf8', timeout: 30 * 60_000 });
+    const res = spawnSync('/usr/bin/time', ['-f', '%M %U %S', process.execPath, path.join(ROOT, 'packages/ciaosr/bin/ciaosr.js'), 'upscale', input, '-o', output, '-s', String(scale), '-q', ...extra], { encoding: 'utf8', timeout: 30 * 60_000 });
     const seconds = (performance.now() - t0) / 1000;
     // Last stderr line: peak RSS (KiB), user and system CPU seconds. CPU time is what a busy shared
     // machine cannot inflate much; on an idle machine wall ≈ CPU / threads.
     const [peakKiB, user, sys] = (/(\d+) ([\d.]+) ([\d.]+)\s*$/.exec(res.stderr.trim()) ?? []).slice(1).map(Number);
-    const row = { job: `×${scale} of ${size}²`, seconds: +seconds.toFixed(1), cpuSeconds: +(user + sys).toFixed(1), threads: os.availableParallelism(), peakRssMiB: Math.round(peakKiB / 1024), status: res.status, ok: res.status === 0 && fs.existsSync(output), stderrTail: res.status === 0 ? undefined : res.stderr.slice(-500) };
+    const row = { job: `×${scale} of ${size}²${extra.length ? ` (${extra.join(' ')})` : ''}`, seconds: +seconds.toFixed(1), cpuSeconds: +(user + sys).toFixed(1), threads: os.availableParallelism(), peakRssMiB: Math.round(peakKiB / 1024), status: res.status, ok: res.status === 0 && fs.existsSync(output), stderrTail: res.status === 0 ? undefined : res.stderr.slice(-500) };
     rows.push(row);
     console.log(JSON.stringify(row));
   }

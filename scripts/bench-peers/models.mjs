@@ -61,14 +61,14 @@ export async function loadUpscalerJS(tfl, pkg, scale) {
 }
 
 /** The built-in CiaoSR (weights/default.safetensors) through its public API, at any scale. */
-export async function loadCiaoSR(ciaosr, tf) {
+export async function loadCiaoSR(ciaosr, tf, { tile } = {}) {
   const sr = await ciaosr.createUpscaler();
   const params = sr.model.numParameters();
   return {
-    name: 'ciaosr',
+    name: tile ? `ciaosr-tile${tile}` : 'ciaosr',
     params,
     run: async (lr, H, W) => {
-      const up = await sr.upscale(lr, { scale: { width: W, height: H } });
+      const up = await sr.upscale(lr, { scale: { width: W, height: H }, ...(tile ? { tile } : {}) });
       try {
         return tf.tidy(() => tf.expandDims(up.toTensor(), 0));
       } finally {

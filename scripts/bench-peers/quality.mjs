@@ -60,7 +60,8 @@ export async function runQuality(env, { sets, scales, methods, lpipsOn = true, l
   const { tf, metrics } = env;
   const cache = readJson(QUALITY_FILE, { rows: {} });
   const weightsId = ciaosrWeightsId();
-  const fresh = (row) => row && (row.method !== 'ciaosr' || row.weights === weightsId);
+  const isOwn = (m) => m === 'ciaosr' || m.startsWith('ciaosr-tile');
+  const fresh = (row) => row && (!isOwn(row.method) || row.weights === weightsId);
   const lpips = lpipsOn
     ? await metrics.createLpips({ net: 'alex', backboneWeights: path.join(SHARED, 'weights/torchvision/alexnet-features.pth'), linWeights: path.join(SHARED, 'weights/lpips/v0.1/alex.pth') })
     : null;
@@ -70,7 +71,7 @@ export async function runQuality(env, { sets, scales, methods, lpipsOn = true, l
     if (!loaded.has(key)) {
       // One UpscalerJS model (29 MB for thick) at a time.
       for (const [k, v] of loaded) if (k.includes('@')) (v.dispose(), loaded.delete(k));
-      loaded.set(key, m === 'ciaosr' ? await loadCiaoSR(env.ciaosr, tf) : m === 'bicubic' ? bicubic(env.core, tf) : await loadUpscalerJS(env.tfl, m, s));
+      loaded.set(key, isOwn(m) ? await loadCiaoSR(env.ciaosr, tf, { tile: m === 'ciaosr' ? undefined : Number(m.slice('ciaosr-tile'.length)) }) : m === 'bicubic' ? bicubic(env.core, tf) : await loadUpscalerJS(env.tfl, m, s));
     }
     return loaded.get(key);
   };
@@ -92,7 +93,7 @@ export async function runQuality(env, { sets, scales, methods, lpipsOn = true, l
           if (out.shape[1] !== H || out.shape[2] !== W) throw new Error(`${method} ×${scale} on ${f}: output ${out.shape} for HR ${H}×${W}`);
           const s = await score(env, out, hr, scale, lpips);
           tf.dispose([hr, lr, raw, out]);
-          cache.rows[key] = { method, set, image: f, scale, ...s, seconds: +seconds.toFixed(3), lr: [H / scale, W / scale], ...(method === 'ciaosr' ? { weights: weightsId } : {}) };
+          cache.rows[key] = { method, set, image: f, scale, ...s, seconds: +seconds.toFixed(3), lr: [H / scale, W / scale], ...(isOwn(method) ? { weights: weightsId } : {}) };
           cache.backend = env.backend;
           // Merge with what is on disk: several runs (e.g. one per method) may share the cache.
           cache.rows = { ...readJson(QUALITY_FILE, { rows: {} }).rows, ...cache.rows };
