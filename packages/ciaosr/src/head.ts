@@ -57,15 +57,19 @@ export interface PrepareOptions {
   logitTables?: boolean;
 }
 
+/** Every tensor a {@link FeatureMaps} holds (the logit tables when present). */
+function mapTensors(m: FeatureMaps): tf.Tensor[] {
+  return [m.keyMap, m.valueMap, m.lr, m.keyProj, m.valueProj, m.logitTable, m.logitBias].filter((t): t is tf.Tensor1D | tf.Tensor2D => t !== undefined);
+}
+
 /** Releases the tensors of {@link FeatureMaps}. */
 export function disposeMaps(m: FeatureMaps): void {
-  tf.dispose([m.keyMap, m.valueMap, m.lr, m.keyProj, m.valueProj]);
-  if (m.logitTable) tf.dispose([m.logitTable, m.logitBias!]);
+  tf.dispose(mapTensors(m));
 }
 
 /** Keeps the tensors of {@link FeatureMaps} out of the enclosing `tf.tidy`. */
 export function keepMaps(m: FeatureMaps): FeatureMaps {
-  for (const t of [m.keyMap, m.valueMap, m.lr, m.keyProj, m.valueProj, m.logitTable, m.logitBias]) if (t) tf.keep(t);
+  for (const t of mapTensors(m)) tf.keep(t);
   return m;
 }
 
