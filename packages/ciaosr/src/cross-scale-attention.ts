@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Conv2d, Module, PReLU, Sequential, constantInit, runTiled, type Rect } from '@sr/core';
+import { pasteDown, pasteSpan } from './attention-paste.js';
 import { unfold3x3, windowTaps } from './unfold.js';
 
 /** `BasicBlock(default_conv, cin, cout, 1, act=PReLU())` of the official code: 1×1 conv (key `0`) + PReLU (key `1`). */
@@ -13,7 +14,8 @@ function basicBlock(cin: number, cout: number): Sequential {
  * every LR position attends (softmax temperature 10) to all 3×3 patches of the ×½-downscaled map
  * (L2-normalised keys, ε = `escape_NaN` = 1e-4) and pastes the matching 6×6 patches of the full-resolution
  * embedding back with a stride-2 transposed convolution; `down` (3×3, stride 2) returns to LR
- * resolution, the result is divided by 6 and cropped to the input size.
+ * resolution, the result is divided by 6 and cropped to the input size. The paste and `down` run
+ * folded into one operator (`attention-paste.ts`: same values, 2.25× fewer multiply-adds).
  *
  * The score volume is `(h·w) × (h·w/4)`: callers bound `h × w` by windowing (the upscaler runs it per
  * tile, as the official `clip_test` does; the paper's "search in a small window").
@@ -77,7 +79,7 @@ export class CrossScaleAttention extends Module {
   }
 
   private single(input: tf.Tensor4D, region?: Rect): tf.Tensor4D {
-    const [, h, w, c] = input.shape;
+    const [, h, w] = input.shape;
     const s = this.scale;
     const ph = h % s ? s - (h % s) : 0;
     const pw = w % s ? s - (w % s) : 0;
@@ -102,44 +104,19 @@ export class CrossScaleAttention extends Module {
     const keys = tf.reshape(unfold3x3(ref), [L, keyDim]);
     const norms = tf.maximum(tf.sqrt(tf.sum(tf.square(keys), 1, true)), this.escapeNaN);
     const keysN = tf.div(keys, norms);
-    // Rows/columns of the transposed convolution's output (`recon`, 2× resolution) that `down` (3×3,
-    // stride 2, zero padding 1) reads for the output rows [y0, y1): [2·y0 − 1, 2·y1); and the query
-    // positions q whose 6×6 patch, pasted at 2q − 2 (after the padding-s crop), touches them.
-    const span = (a: number, z: number, n: number) => {
-      const r0 = Math.max(0, 2 * a - 1);
-      const r1 = 2 * z;
-      const q0 = Math.max(0, Math.ceil((r0 - 3) / 2));
-      const q1 = Math.min(n, Math.floor((r1 + 1) / 2) + 1);
-      return { r0, r1, q0, q1, padBefore: a === 0 ? 1 : 0 };
-    };
-    const sy = span(out.y0, out.y1, hp);
-    const sx = span(out.x0, out.x1, wp);
+    // Only the query positions whose pasted patches reach the output region are scored and pasted.
+    const sy = pasteSpan(out.y0, out.y1, hp);
+    const sx = pasteSpan(out.x0, out.x1, wp);
     const qh = sy.q1 - sy.q0;
     const qw = sx.q1 - sx.q0;
     const queries = tf.reshape(tf.slice(unfold3x3(match), [0, sy.q0, sx.q0, 0], [1, qh, qw, keyDim]), [qh * qw, keyDim]);
     // keysNᵀ materialised: the WASM backend's matMul with a transposed right operand runs ≈10× slower.
     const scores = tf.softmax(tf.mul(tf.matMul(queries, tf.transpose(keysN)), this.softmaxScale)); // [qh·qw, L]
-    // Value patches: 6×6 patches of the embedding at stride 2 with 'same' zero padding (2 each side),
-    // arranged as the transposed-convolution filter [6, 6, C, L] (tap-major gather, then transpose).
+    // Value patches: 6×6 patches of the embedding at stride 2 with 'same' zero padding (2 each side).
     const k = s * this.ksize;
-    const padE = (k - s) / 2;
-    const taps = windowTaps(embed, k, s, padE); // [36, L, C]
-    const filter = tf.transpose(tf.reshape(taps, [k, k, L, c]), [0, 1, 3, 2]) as tf.Tensor4D;
-    // full'[o] = full[o + s·q0] (the official conv_transpose2d output before its padding-s crop).
-    const full = tf.conv2dTranspose(
-      tf.reshape(scores, [1, qh, qw, L]) as tf.Tensor4D,
-      filter,
-      [1, (qh - 1) * s + k, (qw - 1) * s + k, c],
-      s,
-      'valid',
-    );
-    // recon[p] = full[p + s] (conv_transpose2d(padding=s) crops s rows/cols on each side).
-    const recon = tf.slice(full, [0, sy.r0 + s - s * sy.q0, sx.r0 + s - s * sx.q0, 0], [1, sy.r1 - sy.r0, sx.r1 - sx.r0, c]);
-    // `down` (3×3, stride 2, padding 1) on the recon rows it reads; only its leading zero padding can
-    // fall inside them (the last output row reads no bottom padding).
-    const reconPadded = tf.pad(recon, [[0, 0], [sy.padBefore, 0], [sx.padBefore, 0], [0, 0]]);
-    let y = tf.conv2d(reconPadded, this.down.weight as tf.Tensor4D, this.down.stride, 'valid') as tf.Tensor4D;
-    if (this.down.bias) y = tf.add(y, this.down.bias);
+    const taps = windowTaps(embed, k, s, (k - s) / 2); // [36, L, C]
+    const down = { weight: this.down.weight as tf.Tensor4D, bias: this.down.bias as tf.Tensor1D | undefined };
+    const y = pasteDown(tf.reshape(scores, [qh, qw, L]), taps, sy, sx, down, { h: hp, w: wp });
     return tf.div(y, 6) as tf.Tensor4D;
   }
 }
