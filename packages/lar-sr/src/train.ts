@@ -12,7 +12,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { assertGradients } from '@sr/core';
+import { assertGradients, oneHotFloat } from '@sr/core';
 import type { LocalAR } from './local-ar.js';
 import type { TexVQVAE } from './vqvae.js';
 
@@ -50,7 +50,7 @@ export function indexCrossEntropy(logits: tf.Tensor, ids: tf.Tensor): tf.Scalar 
   return tf.tidy(() => {
     const k = logits.shape[logits.rank - 1]!;
     const logp = tf.logSoftmax(tf.reshape(logits, [-1, k]));
-    const onehot = tf.oneHot(tf.reshape(tf.cast(ids, 'int32'), [-1]), k, 1, 0, 'float32');
+    const onehot = oneHotFloat(tf.reshape(tf.cast(ids, 'int32'), [-1]) as tf.Tensor1D, k);
     return tf.neg(tf.mean(tf.sum(tf.mul(logp, onehot), 1))) as tf.Scalar;
   });
 }

@@ -2,24 +2,23 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@sr/core';
 
 /**
- * Backends every numerical test runs on. Default: the pure-JS CPU backend (the reference) and
- * WebGPU in Node (Dawn on llvmpipe without a GPU). `SR_TEST_BACKENDS=cpu` narrows it. A missing
- * WebGPU adapter fails the webgpu tests (never a silent pass); `SR_REQUIRE_WEBGPU=0` downgrades that
- * to a warning and runs those tests on cpu, for machines without Mesa/Dawn.
+ * Backends every numerical test runs on: the pure-JS CPU backend (the reference), WASM (what
+ * `initBackend('auto')` gives every machine without a GPU, so what most users run) and WebGPU in
+ * Node (Dawn on llvmpipe without a GPU). `SR_TEST_BACKENDS=cpu` (or any comma list) narrows it. A
+ * missing WebGPU adapter fails the webgpu tests (never a silent pass); `SR_REQUIRE_WEBGPU=0`
+ * downgrades that to a warning and runs those tests on cpu, for machines without Mesa/Dawn.
  */
 export function testBackends(): ('cpu' | 'webgpu' | 'wasm')[] {
   const env = process.env.SR_TEST_BACKENDS;
-  return (env ? env.split(',') : ['cpu', 'webgpu']).map((s) => s.trim()) as ('cpu' | 'webgpu' | 'wasm')[];
+  return (env ? env.split(',') : ['cpu', 'wasm', 'webgpu']).map((s) => s.trim()) as ('cpu' | 'webgpu' | 'wasm')[];
 }
 
 /**
- * Backends the golden (official-output parity) tests run on: cpu, wasm and webgpu by default — wasm
- * is what users get on every machine without a GPU (`initBackend('auto')`), so parity must hold there
- * too (issue #20: VSpSR crashed on wasm while cpu and webgpu passed). `SR_TEST_BACKENDS` narrows it
- * like {@link testBackends}.
+ * Backends the golden (official-output parity) tests run on: the same as {@link testBackends}
+ * (issue #20: VSpSR crashed on wasm while cpu and webgpu passed).
  */
 export function goldenBackends(): ('cpu' | 'webgpu' | 'wasm')[] {
-  return process.env.SR_TEST_BACKENDS ? testBackends() : ['cpu', 'wasm', 'webgpu'];
+  return testBackends();
 }
 
 /** Why WebGPU is unavailable in this process, or null when it is available. */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors/index.js';
 import { Module } from './module.js';
+import { oneHotFloat } from '../ops/one-hot.js';
 
 /** Options of {@link VectorQuantizer}; names and defaults follow VQ-VAE-2's `Quantize` (rosinality). */
 export interface VectorQuantizerOptions {
@@ -152,7 +153,7 @@ export class VectorQuantizer extends Module {
   emaUpdate(z: tf.Tensor, indices: tf.Tensor): void {
     tf.tidy(() => {
       const flat = tf.reshape(z, [-1, this.dim]) as tf.Tensor2D;
-      const onehot = tf.oneHot(tf.reshape(tf.cast(indices, 'int32'), [-1]), this.nEmbed, 1, 0, 'float32') as tf.Tensor2D;
+      const onehot = oneHotFloat(tf.reshape(tf.cast(indices, 'int32'), [-1]) as tf.Tensor1D, this.nEmbed);
       const count = tf.sum(onehot, 0);
       const sum = tf.matMul(flat, onehot, true, false);
       const d = this.decay;

@@ -10,3 +10,4 @@ export * from './grid-sample.js';
 export * from './gather-rows.js';
 export * from './unfold.js';
 export * from './gather-linear.js';
+export * from './one-hot.js';
