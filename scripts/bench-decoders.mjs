@@ -114,7 +114,7 @@ for (const name of o.models.split(',')) {
   } else {
     const sr = await ciaosr.createUpscaler({ weights: 'random' });
     const tile = o.tile === 'Infinity' ? Infinity : Number(o.tile);
-    run = async (img) => (await sr.upscale(img, { scale: s, tile, chunkSize: 2048 })).dispose();
+    run = async (img) => (await sr.upscale(img, { scale: s, tile })).dispose(); // default chunk (512 on wasm)
     dispose = () => sr.dispose();
     flops = ciaosrMacs(tile);
   }

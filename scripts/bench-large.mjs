@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Large-image check (issue #21 item 4): `ciaosr upscale` with its defaults (built-in weights, backend
-// auto, tile 64, chunk 2048, WASM on every core) on a 1024² crop ×2 and a 512² crop ×4 of a training
+// auto, tile 64, chunk 512 on wasm, WASM on every core) on a 1024² crop ×2 and a 512² crop ×4 of a training
 // photo, each in a fresh process under /usr/bin/time for the peak RSS and CPU time. Targets: ≤ 3 min,
 // ≤ 1.5 GB on a 2-core machine.
 //

@@ -12,6 +12,7 @@ export interface BenchmarkOptions {
   /** Upscaler options (weights default to random: timing does not depend on the values). */
   upscaler?: CreateUpscalerOptions;
   tile?: number;
+  /** HR queries per decode step (default: `defaultChunkSize()` of each backend). */
   chunkSize?: number;
   /**
    * Wall-clock budget per configuration in seconds (default 60). A run projected to exceed it (from
@@ -46,11 +47,10 @@ export interface BenchmarkRow {
  * Times `upscale` and measures its peak tfjs memory (core's `peakTensorBytes`, sampled after every kernel) for every
  * backend × size × scale, on a synthetic image. Used by `bench/bench.ts` and `ciaosr bench`.
  */
-export async function runBenchmark(opts: BenchmarkOptions = {}): Promise<{ date: string; tile: number; chunkSize: number; rows: BenchmarkRow[] }> {
+export async function runBenchmark(opts: BenchmarkOptions = {}): Promise<{ date: string; tile: number; chunkSize: number | 'default'; rows: BenchmarkRow[] }> {
   const log = opts.log ?? (() => undefined);
   const budget = (opts.budgetSeconds ?? 60) * 1000;
   const tile = opts.tile ?? 64;
-  const chunkSize = opts.chunkSize ?? 2048;
   const rows: BenchmarkRow[] = [];
   for (const backend of opts.backends ?? (['wasm', 'cpu'] as BackendName[])) {
     await initBackend(backend);
@@ -83,7 +83,7 @@ export async function runBenchmark(opts: BenchmarkOptions = {}): Promise<{ date:
               const out = await sr.upscale(img, {
                 scale,
                 tile,
-                chunkSize,
+                chunkSize: opts.chunkSize,
                 signal: ac.signal,
                 onProgress: (p) => {
                   seenPeak = Math.max(seenPeak, tf.memory().numBytes);
@@ -134,5 +134,5 @@ export async function runBenchmark(opts: BenchmarkOptions = {}): Promise<{ date:
       sr.dispose();
     }
   }
-  return { date: new Date().toISOString(), tile, chunkSize, rows };
+  return { date: new Date().toISOString(), tile, chunkSize: opts.chunkSize ?? 'default', rows };
 }

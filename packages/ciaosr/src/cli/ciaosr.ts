@@ -83,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--backbone <name>', 'edsr-baseline | rdn | rrdbnet (checkpoints without a stored configuration)', 'edsr-baseline')
     .option('--tile <n>', 'LR tile size, 4–2048 (bounds memory)', cliIntegerIn({ min: 4, max: 2048 }), 64)
     .option('--attention-margin <n>', 'non-local attention context around each tile (LR px), 0–1024', cliIntegerIn({ min: 0, max: 1024 }), 16)
-    .option('--chunk <n>', 'HR queries decoded per step, 1–1048576', cliIntegerIn({ min: 1, max: 1 << 20 }), 2048);
+    .option('--chunk <n>', 'HR queries decoded per step, 1–1048576 (default: 512 on wasm/cpu, 2048 on webgpu)', cliIntegerIn({ min: 1, max: 1 << 20 }));
   cliImageWriterOptions(upscale)
     .action(async (input: string | undefined, o) => {
       const sample = input === undefined;
