@@ -77,7 +77,17 @@ function ciaosrMacs(tile) {
     const cw = Math.min(n, x + tile) - x;
     windows.push({ hw: hh * ww, q: Math.min(hh, ch + 6) * Math.min(ww, cw + 6), core: (Math.min(n, y + tile + 1) - Math.max(0, y - 1)) * (Math.min(n, x + tile + 1) - Math.max(0, x - 1)) });
   }
-  const csa = (queries) => windows.reduce((a, w) => a + w.hw * (C * 32 + C * C) + (w.hw / 4) * C * 32 + queries(w) * (w.hw / 4) * (9 * 32 + 36 * C) + w.hw * 9 * C * C, 0);
+  // Per (query, key) pair: the score (9·C/2) and the paste — officially a transposed convolution (36·C)
+  // then `down` (3×3 conv on the map), executed here folded into one operator (16·C per pair, plus the
+  // per-key kernel: 16 offsets × 9·C·C per key; see packages/ciaosr/src/attention-paste.ts).
+  const csa = (queries, folded) =>
+    windows.reduce(
+      (a, w) =>
+        a + w.hw * (C * 32 + C * C) + (w.hw / 4) * C * 32 +
+        queries(w) * (w.hw / 4) * (9 * 32 + (folded ? 16 : 36) * C) +
+        (folded ? (w.hw / 4) * 16 * 9 * C * C : w.hw * 9 * C * C),
+      0,
+    );
   const perQueryRest = 4 * (4 * 256 + mlpRest(hid, u)) + 4 * (4 * 256 + mlpRest(hid, u + C)) + (u + C) * 256 + mlpRest(hid, 3);
   const firstPerQuery = 4 * (u * 256) + 4 * ((u + C) * 256); // applied per query and neighbour officially
   // Logit tables (from 3 queries per LR pixel): imnet_k's last layer (256 × 9C per query and
@@ -87,8 +97,8 @@ function ciaosrMacs(tile) {
   const kLast = 4 * 256 * u;
   const executedPerQuery = tables ? perQueryRest - kLast + 4 * 256 : perQueryRest;
   return {
-    model: edsrMacs + csa((w) => w.hw) + Q * (perQueryRest + firstPerQuery),
-    executed: edsrMacs + csa((w) => w.q) + maps * (u + u + C) * 256 + (tables ? maps * 9 * u * 257 : 0) + Q * executedPerQuery,
+    model: edsrMacs + csa((w) => w.hw, false) + Q * (perQueryRest + firstPerQuery),
+    executed: edsrMacs + csa((w) => w.q, true) + maps * (u + u + C) * 256 + (tables ? maps * 9 * u * 257 : 0) + Q * executedPerQuery,
   };
 }
 

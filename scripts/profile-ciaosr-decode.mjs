@@ -3,7 +3,7 @@
 // maps, decode) and the decoder's kernels by time (tf.profile) for ×2, ×4 and ×8 of an n² crop,
 // whole image as one tile (the default tile is 64). Needs `npm run build`.
 //
-//   node scripts/profile-ciaosr-decode.mjs [--size 64] [--scales 2,4,8] [--chunk 2048] [--threads N] [--out FILE]
+//   node scripts/profile-ciaosr-decode.mjs [--size 64] [--scales 2,4,8] [--chunk 512] [--threads N] [--out FILE]  (chunk: the upscaler's default on wasm)
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,7 +13,7 @@ const { values: o } = parseArgs({
   options: {
     size: { type: 'string', default: '64' },
     scales: { type: 'string', default: '2,4,8' },
-    chunk: { type: 'string', default: '2048' },
+    chunk: { type: 'string', default: '512' },
     threads: { type: 'string', default: String(os.availableParallelism()) },
     out: { type: 'string', default: path.join(RESULTS, 'ciaosr-decode-profile.json') },
   },
