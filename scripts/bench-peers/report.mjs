@@ -182,7 +182,7 @@ export function writeReport({ log } = {}) {
     md.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, Node ${m.node}; backend ${timing.backend}, ${timing.threads} WASM threads; ${timing.date.slice(0, 10)}; load average at start ${m.loadavg.join(', ')} (a shared machine: compare within the table only).`, '');
     md.push('### Time (same process, alternating, medians)', '', timingTable(timing), '');
   }
-  md.push('### Quality: Y-PSNR (dB) / Y-SSIM / LPIPS-alex (RGB)', '', 'LR = MATLAB bicubic of the HR mod-cropped to the scale, rounded to 8 bits; outputs rounded to 8 bits; border crop = scale. UpscalerJS has no ×6/×8/×12 model in this comparison (its ×8 is a separate network); CiaoSR was trained on ×1–×4, so ×6–×12 are out of distribution. Built-in CiaoSR weights: \`${weightsId}\` (SHA-256 prefix of \`packages/ciaosr/weights/default.safetensors\`).', '');
+  md.push('### Quality: Y-PSNR (dB) / Y-SSIM / LPIPS-alex (RGB)', '', `LR = MATLAB bicubic of the HR mod-cropped to the scale, rounded to 8 bits; outputs rounded to 8 bits; border crop = scale. UpscalerJS has no ×6/×8/×12 model in this comparison (its ×8 is a separate network); CiaoSR was trained on ×1–×4, so ×6–×12 are out of distribution. Built-in CiaoSR weights: \`${weightsId}\` (SHA-256 prefix of \`packages/ciaosr/weights/default.safetensors\`).`, '');
   for (const set of ['set5', 'set14']) if (means.some((m) => m.set === set)) md.push(qualityTable(means, set), '', pairedNotes(rows, means, set));
   if (websr?.error) md.push(`WebSR: ${websr.error}`, '');
   else if (websr?.rows?.length) md.push(`WebSR ran in headless Chromium on ${websr.browser} (${websr.flags.join(' ')}); its variants are named by size (s/m/l) and training set (an = anime, rl = real life).`, '');
