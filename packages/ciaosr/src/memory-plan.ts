@@ -59,8 +59,9 @@ export function ciaosrTileItems(s: CiaoSRTileShape): MemoryItem[] {
   return [
     { name: `attention scores [${N} × ${L}]`, bytes: scores, single: true },
     { name: 'attention intermediates (3 more score-sized tensors)', bytes: 3 * scores },
-    // value filter [6, 6, C, L] (taps + transposed) and the transposed-convolution output at 2× size
-    { name: 'attention value filter and reconstruction', bytes: 2 * 36 * C * L * F32 + 2 * (2 * hp + 4) * (2 * wp + 4) * C * F32 },
+    // folded paste (attention-paste.ts): value taps [36, L, C] and their transpose, the padded patches
+    // [L, 9, 9, C], the kernel G [L, 16C], the product [N, 16C] and its 16 shifted blocks [16, N, C]
+    { name: 'attention paste (value patches, folded kernel, shifted products)', bytes: (2 * 36 + 81 + 16) * C * L * F32 + 2 * 16 * N * C * F32 },
     // backbone activations on the patch (window + receptive field); residual blocks keep a few maps alive
     { name: `encoder activations on a ${ph}×${pw} patch`, bytes: 8 * ph * pw * C * F32 },
     // unfold (9C), value map (10C), their projections (hidden each), plus the tidy's temporaries
