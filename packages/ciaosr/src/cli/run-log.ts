@@ -40,12 +40,12 @@ export function truncateCsv(file: string, header: string, step: number): string[
 const f1 = (x: number) => x.toFixed(1);
 
 /** The model card's run table: one row per segment, plus totals. */
-export function runLogMarkdown(runs: RunSegment[]): string {
+export function runLogMarkdown(runs: RunSegment[], dir = 'training'): string {
   if (!runs.length) return '_No continuation run recorded yet._';
   const steps = runs.reduce((a, r) => a + r.toStep - r.fromStep, 0);
   const secs = runs.reduce((a, r) => a + r.seconds, 0);
   const lines = [
-    `${runs.length} run segment(s), ${steps} steps in ${f1(secs / 3600)} h of training (log: \`training/runs.json\`).`,
+    `${runs.length} run segment(s), ${steps} steps in ${f1(secs / 3600)} h of training (log: \`${dir}/runs.json\`).`,
     '',
     '| # | started (UTC) | steps | hours | s/step | lr (milestones); protocol change | machine |',
     '|---|---|---|---|---|---|---|',
@@ -64,7 +64,7 @@ export function runLogMarkdown(runs: RunSegment[]): string {
 }
 
 /** The model card's held-out curve: the CSV rows (`step,elapsed_s,bicubic_x2,ciaosr_x2,…`) as a table, thinned to ~`points` rows. */
-export function heldOutMarkdown(csv: string, photo: string, points = 15): string {
+export function heldOutMarkdown(csv: string, photo: string, points = 15, opts: { dir?: string; stepZero?: string } = {}): string {
   const [head, ...body] = fs.existsSync(csv) ? fs.readFileSync(csv, 'utf8').trim().split('\n') : [''];
   if (!body.length) return '_No held-out evaluation recorded yet._';
   const cols = head.split(',');
@@ -73,7 +73,7 @@ export function heldOutMarkdown(csv: string, photo: string, points = 15): string
   const at = (r: number[], c: string) => r[cols.indexOf(c)];
   const keep = rows.filter((_, i) => i === 0 || i === rows.length - 1 || i % Math.max(1, Math.ceil(rows.length / points)) === 0);
   const lines = [
-    `PSNR-Y (dB, border = scale) on the centre crop of the held-back \`${photo}\`; step 0 is the shipped \`weights/default.safetensors\` (log: \`training/heldout.csv\`).`,
+    `PSNR-Y (dB, border = scale) on the centre crop of the held-back \`${photo}\`; step 0 is ${opts.stepZero ?? 'the shipped `weights/default.safetensors`'} (log: \`${opts.dir ?? 'training'}/heldout.csv\`).`,
     '',
     `| step | hours | ${scales.map((s) => `×${s} CiaoSR (bicubic)`).join(' | ')} |`,
     `|---|---|${scales.map(() => '---').join('|')}|`,
