@@ -13,6 +13,7 @@ export * from './tiled-inference.js';
 export * from './input.js';
 export * from './upscaled-image.js';
 export * from './default-weights.js';
+export * from './prune-head.js';
 export * from './upscaler.js';
 export * from './adam.js';
 // Training reads folders and writes checkpoints (Node): its functions are in the Node entry (node.ts).
