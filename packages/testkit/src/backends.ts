@@ -13,14 +13,6 @@ export function testBackends(): ('cpu' | 'webgpu' | 'wasm')[] {
   return (env ? env.split(',') : ['cpu', 'wasm', 'webgpu']).map((s) => s.trim()) as ('cpu' | 'webgpu' | 'wasm')[];
 }
 
-/**
- * Backends the golden (official-output parity) tests run on: the same as {@link testBackends}
- * (issue #20: VSpSR crashed on wasm while cpu and webgpu passed).
- */
-export function goldenBackends(): ('cpu' | 'webgpu' | 'wasm')[] {
-  return testBackends();
-}
-
 /** Why WebGPU is unavailable in this process, or null when it is available. */
 export async function webgpuUnavailable(): Promise<string | null> {
   const err = (globalThis as { __SR_WEBGPU_ERROR__?: string }).__SR_WEBGPU_ERROR__;
