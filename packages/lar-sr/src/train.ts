@@ -50,7 +50,7 @@ export function indexCrossEntropy(logits: tf.Tensor, ids: tf.Tensor): tf.Scalar 
   return tf.tidy(() => {
     const k = logits.shape[logits.rank - 1]!;
     const logp = tf.logSoftmax(tf.reshape(logits, [-1, k]));
-    const onehot = oneHotFloat(tf.reshape(tf.cast(ids, 'int32'), [-1]) as tf.Tensor1D, k);
+    const onehot = oneHotFloat(ids, k);
     return tf.neg(tf.mean(tf.sum(tf.mul(logp, onehot), 1))) as tf.Scalar;
   });
 }

@@ -153,7 +153,7 @@ export class VectorQuantizer extends Module {
   emaUpdate(z: tf.Tensor, indices: tf.Tensor): void {
     tf.tidy(() => {
       const flat = tf.reshape(z, [-1, this.dim]) as tf.Tensor2D;
-      const onehot = oneHotFloat(tf.reshape(tf.cast(indices, 'int32'), [-1]) as tf.Tensor1D, this.nEmbed);
+      const onehot = oneHotFloat(indices, this.nEmbed);
       const count = tf.sum(onehot, 0);
       const sum = tf.matMul(flat, onehot, true, false);
       const d = this.decay;
