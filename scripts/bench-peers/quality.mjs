@@ -52,6 +52,12 @@ async function score(env, out, hr, crop, lpips) {
   }
 }
 
+/** Our methods: the built-in CiaoSR (`ciaosr`) and its tile variants (`ciaosr-tile32`, …); their rows depend on the weights. */
+export const isOwnMethod = (m) => m === 'ciaosr' || m.startsWith('ciaosr-tile');
+
+/** The tile of an own method (`ciaosr-tile32` → 32), undefined for the default `ciaosr`. */
+const ownTile = (m) => (m === 'ciaosr' ? undefined : Number(m.slice('ciaosr-tile'.length)));
+
 /**
  * Runs what is not cached yet. `methods` ⊆ ['bicubic','ciaosr', ...UPSCALERJS]; peers run only at
  * ×2/×3/×4. Order: set by set, scale by scale, so a partial run has whole tables early.
@@ -60,8 +66,7 @@ export async function runQuality(env, { sets, scales, methods, lpipsOn = true, l
   const { tf, metrics } = env;
   const cache = readJson(QUALITY_FILE, { rows: {} });
   const weightsId = ciaosrWeightsId();
-  const isOwn = (m) => m === 'ciaosr' || m.startsWith('ciaosr-tile');
-  const fresh = (row) => row && (!isOwn(row.method) || row.weights === weightsId);
+  const fresh = (row) => row && (!isOwnMethod(row.method) || row.weights === weightsId);
   const lpips = lpipsOn
     ? await metrics.createLpips({ net: 'alex', backboneWeights: path.join(SHARED, 'weights/torchvision/alexnet-features.pth'), linWeights: path.join(SHARED, 'weights/lpips/v0.1/alex.pth') })
     : null;
@@ -71,7 +76,7 @@ export async function runQuality(env, { sets, scales, methods, lpipsOn = true, l
     if (!loaded.has(key)) {
       // One UpscalerJS model (29 MB for thick) at a time.
       for (const [k, v] of loaded) if (k.includes('@')) (v.dispose(), loaded.delete(k));
-      loaded.set(key, isOwn(m) ? await loadCiaoSR(env.ciaosr, tf, { tile: m === 'ciaosr' ? undefined : Number(m.slice('ciaosr-tile'.length)) }) : m === 'bicubic' ? bicubic(env.core, tf) : await loadUpscalerJS(env.tfl, m, s));
+      loaded.set(key, isOwnMethod(m) ? await loadCiaoSR(env.ciaosr, tf, { tile: ownTile(m) }) : m === 'bicubic' ? bicubic(env.core, tf) : await loadUpscalerJS(env.tfl, m, s));
     }
     return loaded.get(key);
   };
@@ -93,7 +98,7 @@ export async function runQuality(env, { sets, scales, methods, lpipsOn = true, l
           if (out.shape[1] !== H || out.shape[2] !== W) throw new Error(`${method} ×${scale} on ${f}: output ${out.shape} for HR ${H}×${W}`);
           const s = await score(env, out, hr, scale, lpips);
           tf.dispose([hr, lr, raw, out]);
-          cache.rows[key] = { method, set, image: f, scale, ...s, seconds: +seconds.toFixed(3), lr: [H / scale, W / scale], ...(isOwn(method) ? { weights: weightsId } : {}) };
+          cache.rows[key] = { method, set, image: f, scale, ...s, seconds: +seconds.toFixed(3), lr: [H / scale, W / scale], ...(isOwnMethod(method) ? { weights: weightsId } : {}) };
           cache.backend = env.backend;
           // Merge with what is on disk: several runs (e.g. one per method) may share the cache.
           cache.rows = { ...readJson(QUALITY_FILE, { rows: {} }).rows, ...cache.rows };
