@@ -158,9 +158,10 @@ function extraSections() {
     out.push(`### Configuration frontier, speed side (scripts/bench-ciaosr-configs.mjs, random weights, ${cfg.job}, ${cfg.threads} threads)`, '');
     out.push('| configuration | parameters | median (s) |', '|---|---|---|', ...cfg.rows.map((r) => `| ${r.label} | ${r.params.toLocaleString('en-US')} | ${r.medianS.toFixed(2)} |`), '');
   }
-  for (const file of ['large-images.json', 'large-images-tile32.json']) {
-    const large = readJson(path.join(RESULTS, file), null);
-    if (!large) continue;
+  // Only the default run's file: other `--out` files (e.g. a `--tile 32` run) belong to the code and
+  // weights of their day, and a table beside today's defaults would read as a same-run comparison.
+  const large = readJson(path.join(RESULTS, 'large-images.json'), null);
+  if (large) {
     out.push(`### Large images (scripts/bench-large.mjs: \`ciaosr upscale\` with the defaults unless the job says otherwise, fresh process; photo ${large.photo}; load average at start ${large.machine.loadavg.join(', ')})`, '');
     out.push('| job | wall (s) | CPU (s, all threads) | peak RSS (MiB) | finished |', '|---|---|---|---|---|', ...large.rows.map((r) => `| ${r.job} | ${r.seconds} | ${r.cpuSeconds ?? '–'} | ${r.peakRssMiB} | ${r.ok ? 'yes' : `no (exit ${r.status})`} |`), '');
   }
