@@ -7,21 +7,20 @@
 // smaller head from scratch on a 2-core machine takes hours. The pruning is `pruneHeadHidden` (src/prune-head.ts).
 // Needs `npm run build -w @sr/ciaosr`.
 import * as fs from 'node:fs';
-import { readSafetensors, writeSafetensors } from '@sr/core';
-import { CONFIG_METADATA_KEY, parseModelConfig, pruneHeadHidden } from '../dist/index.js';
+import { writeSafetensors } from '@sr/core';
+import { CONFIG_METADATA_KEY, pruneHeadHidden, readWeightsWithConfig } from '../dist/index.js';
 
 const [inFile, outFile, flag, list] = process.argv.slice(2);
 if (!inFile || !outFile || flag !== '--hidden' || !list) {
   process.stderr.write('usage: prune-head.mjs <in.safetensors> <out.safetensors> --hidden 64,64\n');
   process.exit(2);
 }
-const { stateDict, metadata } = readSafetensors(new Uint8Array(fs.readFileSync(inFile)));
-if (!metadata?.[CONFIG_METADATA_KEY]) {
-  process.stderr.write(`prune-head: ${inFile} stores no ${CONFIG_METADATA_KEY}\n`);
+const { stateDict, metadata, config } = await readWeightsWithConfig(inFile);
+if (!config) {
+  process.stderr.write(`prune-head: ${inFile} stores no model configuration\n`);
   process.exit(1);
 }
-const config = parseModelConfig(JSON.parse(metadata[CONFIG_METADATA_KEY]), inFile);
 const pruned = pruneHeadHidden(stateDict, config, list.split(',').map(Number));
-const from = JSON.stringify({ file: inFile, hidden: config.hidden, step: metadata.step });
+const from = JSON.stringify({ file: inFile, hidden: config.hidden, step: metadata?.step });
 fs.writeFileSync(outFile, writeSafetensors(pruned.stateDict, { format: 'pt', [CONFIG_METADATA_KEY]: JSON.stringify(pruned.config), ciaosr_pruned_from: from }));
 process.stdout.write(`${outFile}: ${JSON.stringify(pruned.config)} (pruned from [${config.hidden}])\n`);
