@@ -14,11 +14,11 @@
 //                              [--runs 3] [--budget 300] [--out FILE]
 //   node scripts/bench-gpu.mjs --write-check FILE   (on WASM: the reference for --check)
 //
-// Dawn: `DAWN_BACKEND=vulkan` (or `default`) on a GPU machine; @sr's Linux default is OpenGL ES.
+// Dawn: Vulkan, then OpenGL ES, unless `DAWN_BACKEND` (one backend or a list) says otherwise; the
+// adapter that served is recorded.
 // `SR_DAWN_NODE=<dawn.node>` loads Dawn from that file instead of the `webgpu` package (a bundled run;
 // scripts/bench-gpu/pack.sh packs everything for a GPU machine without Node or network).
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -94,7 +94,7 @@ if (o['write-check']) {
 }
 
 // ── WebGPU set-up ────────────────────────────────────────────────────────────────────────────────
-const dawnBackend = process.env.DAWN_BACKEND ?? 'vulkan';
+const dawnBackend = process.env.DAWN_BACKEND ?? 'vulkan,opengles';
 if (process.env.SR_DAWN_NODE) core.installDawn(createRequire(import.meta.url)(path.resolve(process.env.SR_DAWN_NODE)), dawnBackend);
 else process.env.DAWN_BACKEND = dawnBackend;
 const report = await core.initBackend('webgpu', { allowSoftwareWebGPU: true });

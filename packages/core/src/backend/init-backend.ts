@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors/index.js';
 import { isNode } from '../platform/env.js';
 import { nodePlatform, requireNodePlatform } from '../platform/node-platform.js';
-import { installDawn } from './node-webgpu.js';
+import { defaultDawnBackends, installDawn } from './node-webgpu.js';
 import { registerWasmTrainingKernels } from './wasm-kernels/index.js';
 
 /** Backends `@sr` can run on. `auto` picks the fastest available (see {@link initBackend}). */
@@ -55,7 +55,7 @@ async function ensureNavigatorGpu(opts: InitBackendOptions, requireHardware: boo
   if (!platform) return undefined;
   if (requireHardware && !opts.allowSoftwareWebGPU && !platform.mayHaveGpu())
     throw new Error('no GPU device on this machine (no /dev/dri render node, NVIDIA or WSL device); WASM is faster');
-  installDawn(await platform.loadDawn());
+  installDawn(await platform.loadDawn(), defaultDawnBackends(platform.mayHaveGpu()));
   return (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
 }
 
