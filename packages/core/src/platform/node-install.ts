@@ -3,13 +3,18 @@
  * `@sr/core`; imported for its side effect by the Node entry (`src/node.ts`) and by the jest setup.
  * @module
  */
+import * as tf from '@tensorflow/tfjs-core';
 // Node keeps the pure-JS CPU backend registered from the start (scripts may use tf before initBackend);
-// browser bundles load it only when initBackend picks it.
-import '@tensorflow/tfjs-backend-cpu';
+// browser bundles load it only when initBackend picks it. Not a bare `import '…'`: the package marks
+// its Node entry side-effect-free, so bundlers (esbuild, webpack) drop a bare import from Node builds
+// and tf then has no backend at all. Naming a class that is used keeps the module and its kernels.
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { prepareNodeWasmThreads } from '../backend/wasm-kernels/node-threads.js';
 import type { DawnModule } from '../backend/node-webgpu.js';
 import { installNodePlatform } from './node-platform.js';
 import { nodeRequire } from './node-require.js';
+
+if (!tf.findBackendFactory('cpu')) tf.registerBackend('cpu', () => new MathBackendCPU(), 1);
 
 installNodePlatform({
   require: (id) => nodeRequire(id),
