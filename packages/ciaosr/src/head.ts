@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError, Module, gatherLinear, type Rect } from '@sr/core';
+import { InputError, Module, gatherLinear, mixGatheredRows, type Rect } from '@sr/core';
 import { CrossScaleAttention } from './cross-scale-attention.js';
 import type { QueryArrays } from './geometry.js';
 import { MLPRefiner } from './mlp.js';
@@ -213,11 +213,11 @@ export class CiaoSRHead extends Module {
         const kGated = tf.mul(key, this.imnetK.forwardAfterFirstActivation(firstHidden(this.imnetK, maps.keyProj, u)));
         logits = tf.sum(tf.mul(tf.reshape(kGated, [4, Q, u]), tf.expandDims(query, 0)), 2);
       }
-      const value = tf.gather(maps.valueMap, nIdx); // [4Q, U + C]
-      const vGated = tf.mul(value, this.imnetV.forwardAfterFirstActivation(firstHidden(this.imnetV, maps.valueProj, dv)));
-      // softmax over the 4 neighbours, then the attention-weighted mixture of the gated values
-      const attn = tf.softmax(tf.transpose(logits)); // [Q, 4]
-      const mixed = tf.sum(tf.mul(tf.reshape(vGated, [4, Q, dv]), tf.expandDims(tf.transpose(attn), 2)), 0); // [Q, U + C]
+      // V = value ⊙ imnet_v(…); softmax over the 4 neighbours, then the attention-weighted mixture of
+      // the gated values, gather + gate + mix as one op (mixGatheredRows).
+      const gate = this.imnetV.forwardAfterFirstActivation(firstHidden(this.imnetV, maps.valueProj, dv)) as tf.Tensor2D; // [4Q, U + C]
+      const attn = tf.transpose(tf.softmax(tf.transpose(logits))) as tf.Tensor2D; // [4, Q]
+      const mixed = mixGatheredRows(maps.valueMap, nIdx, gate, attn); // [Q, U + C]
       const rgb = this.imnetQ.forward(mixed);
       if (!residual) return rgb;
       return tf.add(rgb, bilinearResidual(maps.lr, qa));

@@ -11,3 +11,4 @@ export * from './gather-rows.js';
 export * from './unfold.js';
 export * from './gather-linear.js';
 export * from './one-hot.js';
+export * from './mix-gathered-rows.js';
