@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { GATHER_LINEAR, ensureGradients, gatherLinear, gatherLinearComposite, initBackend, type GatherLinearActivation } from '@sr/core';
-import { T, on, rand, relErr, weightedSum } from './wasm-helpers.js';
+import { GATHER_LINEAR, gatherLinear, gatherLinearComposite, type GatherLinearActivation } from '@sr/core';
+import { T, initKernelTestBackends, on, rand, relErr, weightedSum } from './wasm-helpers.js';
 
 // The fused gather + affine + activation kernel (SrGatherLinear) on every backend that has one, against
 // the composite of tfjs ops on the pure-JS CPU backend (the reference), forward and backward.
@@ -24,17 +24,9 @@ function run(fused: boolean, r: number, act: GatherLinearActivation) {
   };
 }
 
-let hasWebGPU = false;
+let hasWebGPU = false; // reported by the webgpu tests below
 beforeAll(async () => {
-  await ensureGradients();
-  await initBackend('wasm');
-  try {
-    await initBackend('webgpu');
-    hasWebGPU = true;
-  } catch {
-    hasWebGPU = false; // reported by the webgpu test below
-  }
-  await tf.setBackend('cpu');
+  hasWebGPU = await initKernelTestBackends();
 });
 
 describe.each([

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { MIX_GATHERED_ROWS, ensureGradients, initBackend, mixGatheredRows, mixGatheredRowsComposite } from '@sr/core';
-import { T, on, rand, relErr, weightedSum } from './wasm-helpers.js';
+import { MIX_GATHERED_ROWS, mixGatheredRows, mixGatheredRowsComposite } from '@sr/core';
+import { T, initKernelTestBackends, on, rand, relErr, weightedSum } from './wasm-helpers.js';
 
 // The fused gather + gate + neighbour mixture (SrMixGatheredRows) on every backend against the composite
 // of tfjs ops on the pure-JS CPU backend (the reference), forward and backward, for the decoders' K = 4
@@ -20,17 +20,9 @@ function run(fused: boolean, k: number) {
   };
 }
 
-let hasWebGPU = false;
+let hasWebGPU = false; // reported by the webgpu tests below
 beforeAll(async () => {
-  await ensureGradients();
-  await initBackend('wasm');
-  try {
-    await initBackend('webgpu');
-    hasWebGPU = true;
-  } catch {
-    hasWebGPU = false; // reported by the webgpu test below
-  }
-  await tf.setBackend('cpu');
+  hasWebGPU = await initKernelTestBackends();
 });
 
 describe.each([4, 3])('mixGatheredRows, K = %i', (k) => {

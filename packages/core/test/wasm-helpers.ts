@@ -64,3 +64,22 @@ export function shapeOf(fn: () => tf.Tensor): number[] {
   });
   return shape;
 }
+
+/**
+ * For kernel tests that compare backends: gradients, WASM and (where an adapter exists) WebGPU
+ * initialised, then the CPU backend active. Resolves whether WebGPU is available (a test without it
+ * must say so).
+ */
+export async function initKernelTestBackends(): Promise<boolean> {
+  const { ensureGradients, initBackend } = await import('@sr/core');
+  await ensureGradients();
+  await initBackend('wasm');
+  let webgpu = true;
+  try {
+    await initBackend('webgpu');
+  } catch {
+    webgpu = false;
+  }
+  await tf.setBackend('cpu');
+  return webgpu;
+}
