@@ -107,7 +107,9 @@ export class LIIF extends Module implements ImplicitDecoder<tf.Tensor4D> {
       let rel = tf.reshape(nb.relCoord, [b * k * q, 2]);
       if (this.cellDecode) {
         const relCell = tf.mul(cell as tf.Tensor3D, tf.tensor1d([h, w])); // [B, Q, 2]
-        const perRow = tf.reshape(tf.tile(tf.expandDims(relCell, 1), [1, k, 1, 1]), [b * k * q, 2]);
+        // Broadcast over the K neighbours by a multiply, not tf.tile: tfjs-backend-wasm's Tile costs
+        // ~0.2 µs per element (≈ 55 ms for one 30000-query chunk here).
+        const perRow = tf.reshape(tf.mul(tf.ones([1, k, 1, 1]), tf.expandDims(relCell, 1)), [b * k * q, 2]);
         rel = tf.concat([rel, perRow], 1);
       }
       const wRel = tf.slice(wt, [row, 0], [rel.shape[1] as number, hidden]) as tf.Tensor2D;

@@ -101,7 +101,9 @@ export class LTE extends Module implements ImplicitDecoder<LteFeatures> {
         [b, k, q, half],
       );
       const relCell = tf.mul(cell, tf.tensor1d([h, w]));
-      const phase = this.phase.forward(tf.tile(tf.expandDims(relCell, 1), [1, k, 1, 1])); // [B, K, Q, half]
+      // The phase depends on the cell only, the same for a query's K neighbours: computed once per
+      // query and broadcast (the official code applies it to the repeated cell; same values).
+      const phase = tf.expandDims(this.phase.forward(relCell), 1); // [B, 1, Q, half]
       const arg = tf.mul(tf.add(thetaF, phase), tf.scalar(Math.PI));
       const basis = tf.concat([tf.cos(arg), tf.sin(arg)], 3);
       const pred = this.imnet.forward(tf.mul(qCoef, basis)); // [B, K, Q, out]
