@@ -25,9 +25,9 @@ const n = Number(o.size);
 const s = Number(o.scale);
 // `built-in` is today's weights/default.json configuration.
 const ALL = [
-  { label: 'CiaoSR EDSR 32×8, head [64,64] (built-in)', feats: 32, blocks: 8, hidden: [64, 64] },
-  { label: 'CiaoSR EDSR 32×8, head [128,128] (its parent)', feats: 32, blocks: 8, hidden: [128, 128] },
-  { label: 'CiaoSR EDSR 32×8, head [32,32]', feats: 32, blocks: 8, hidden: [32, 32] },
+  { label: 'CiaoSR EDSR 32×8, head [32,32] (built-in)', feats: 32, blocks: 8, hidden: [32, 32] },
+  { label: 'CiaoSR EDSR 32×8, head [64,64] (its parent)', feats: 32, blocks: 8, hidden: [64, 64] },
+  { label: 'CiaoSR EDSR 32×8, head [128,128] (grandparent)', feats: 32, blocks: 8, hidden: [128, 128] },
   { label: 'CiaoSR EDSR 32×8, head [128]', feats: 32, blocks: 8, hidden: [128] },
   { label: 'CiaoSR EDSR 64×16, head [128,128]', feats: 64, blocks: 16, hidden: [128, 128] },
   { label: 'CiaoSR EDSR 64×16, head [256]×4 (paper)', feats: 64, blocks: 16, hidden: [256, 256, 256, 256] },

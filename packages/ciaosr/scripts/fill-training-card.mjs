@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run card:training -w @sr/ciaosr`: renders the training records into MODEL_CARD.md — the shipped
-// model's run (training/: <!-- runs:begin/end -->, <!-- heldout:begin/end -->) and the run of its
-// [128, 128]-head parent (training-h128/: <!-- runs-h128:… -->, <!-- heldout-h128:… -->).
+// model's run (training/: <!-- runs:begin/end -->, <!-- heldout:begin/end -->), the run of its
+// [64, 64]-head parent (training-h64/: <!-- runs-h64:… -->, …) and of the [128, 128] grandparent
+// (training-h128/: <!-- runs-h128:… -->, <!-- heldout-h128:… -->).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,8 @@ import { CURVE_PHOTO } from '../dist/cli/train-data.js';
 
 const p = defaultPaths(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'));
 const runs = [
-  { dir: 'training', suffix: '', stepZero: 'the [128, 128] parent (step 3822) pruned to [64, 64] by `scripts/prune-head.mjs`' },
+  { dir: 'training', suffix: '', stepZero: 'the [64, 64] parent (the file shipped from its step 1818) pruned to [32, 32] by `scripts/prune-head.mjs`' },
+  { dir: 'training-h64', suffix: '-h64', stepZero: 'the [128, 128] grandparent (step 3822) pruned to [64, 64] by `scripts/prune-head.mjs`' },
   { dir: 'training-h128', suffix: '-h128', stepZero: 'the first built-in weights (37 minutes on six photos)' },
 ];
 for (const r of runs) {
