@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { heapOf, type HeapKernelArgs } from '../backend/wasm-kernels/gather-scatter.js';
 import { InputError } from '../errors/index.js';
 
 /**
@@ -59,13 +60,12 @@ function mixLoop(table: Float32Array, index: Int32Array, gate: Float32Array, wei
     }
 }
 
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown };
-
 const dims = (inputs: tf.NamedTensorInfoMap) => ({ k: inputs.weights!.shape[0]!, q: inputs.weights!.shape[1]!, d: inputs.table!.shape[1]! });
 
-/** WASM: directly on the backend's heap (as core's other WASM kernels). */
-function wasmKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
-  const be = backend as { makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo; typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray };
+/** WASM: directly on the backend's heap (as core's other WASM kernels, e.g. `gatherV2Heap`). */
+function wasmKernel(args: HeapKernelArgs): tf.TensorInfo {
+  const be = heapOf(args);
+  const { inputs } = args;
   const { k, q, d } = dims(inputs);
   const out = be.makeOutput([q, d], 'float32');
   // Views after makeOutput: allocating may grow (and so detach) the heap.
@@ -74,7 +74,7 @@ function wasmKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
   return out;
 }
 
-function cpuKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
+function cpuKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
   const be = backend as { readSync(id: object): tf.backend_util.TypedArray; makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo };
   const { k, q, d } = dims(inputs);
   const read = (name: string) => be.readSync(inputs[name]!.dataId);

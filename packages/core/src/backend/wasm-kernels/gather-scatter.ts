@@ -23,7 +23,8 @@ interface WasmHeapBackend {
  */
 export type HeapKernelArgs = KernelArgs & { backend: unknown };
 
-const heapOf = (args: HeapKernelArgs): WasmHeapBackend => args.backend as WasmHeapBackend;
+/** The WASM backend of a heap kernel's arguments. */
+export const heapOf = (args: HeapKernelArgs): WasmHeapBackend => args.backend as WasmHeapBackend;
 
 /**
  * `GatherV2` with tfjs semantics (`axis`, `batchDims`): output `[batch, outer, indices, slice]` in
