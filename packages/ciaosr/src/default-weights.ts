@@ -17,8 +17,8 @@ export const CONFIG_METADATA_KEY = 'ciaosr_config';
  * The configuration `npm run train:default` trains from scratch: a small EDSR-baseline encoder (32
  * channels, 8 residual blocks, instead of the paper's 64 × 16) and a CiaoSR head with two hidden layers
  * of 128 (paper: four of 256), sized so that an hour of CPU training makes progress. The shipped
- * weights are this model trained further with its head then pruned to [64, 64] and fine-tuned
- * (MODEL_CARD.md). Loading never assumes it: the model is always built from the configuration stored
+ * weights are this model trained further, its head then pruned to [64, 64] and to [32, 32], with
+ * fine-tuning after each pruning (MODEL_CARD.md). Loading never assumes it: the model is always built from the configuration stored
  * with the weights ({@link readWeightsWithConfig}).
  */
 export const DEFAULT_MODEL_CONFIG: Readonly<TrainModelConfig> = Object.freeze({ backbone: 'edsr-baseline', feats: 32, blocks: 8, hidden: [128, 128] });

@@ -9,7 +9,7 @@ import type { TrainModelConfig } from './train.js';
  * stay in their original order. The encoder and the non-local attention are copied unchanged.
  *
  * The result is the starting point of a fine-tuning run (`train:continue --init`), worse than the input
- * until fine-tuned: the built-in weights were made this way from a [128, 128] head (MODEL_CARD.md).
+ * until fine-tuned: the built-in weights were made this way, [128, 128] → [64, 64] → [32, 32] (MODEL_CARD.md).
  * Keeping every unit returns the same weights. Works on checkpoint records (no tfjs), PyTorch layout
  * (`Linear.weight` is `[out, in]`).
  */
