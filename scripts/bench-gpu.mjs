@@ -27,7 +27,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs';
 import * as core from '@sr/core';
 import * as ciaosr from '@sr/ciaosr';
-import { RESULTS, SHARED, machine, writeJson } from './bench-peers/env.mjs';
+import { RESULTS, SHARED, machine, median, writeJson } from './bench-peers/env.mjs';
+import { readArtifacts } from './bench-peers/models.mjs';
 
 const { values: o } = parseArgs({
   options: {
@@ -52,7 +53,6 @@ const t00 = performance.now();
 const elapsed = () => (performance.now() - t00) / 1000;
 const left = () => Number(o.budget) - elapsed();
 const log = (...a) => console.log(`[${elapsed().toFixed(0)} s]`, ...a);
-const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
 
 /** Centre `size`² crop of an image as a [1,size,size,3] tensor in [0,1]. */
 function crop(img, size) {
@@ -166,25 +166,34 @@ async function timeRuns(name, run, runs) {
   return row;
 }
 
+/**
+ * UpscalerJS esrgan-thick ×4 from a given model.json (e.g. the float16-stored copy pack.sh makes), run as
+ * bench:peers' `loadUpscalerJS` runs it (input scaled to the model's range, output clipped and mapped
+ * back). Not that function itself: it finds the package's files with `require.resolve`, which a bundle
+ * on a machine without node_modules cannot do.
+ */
 async function loadThick(modelJson) {
-  const json = JSON.parse(fs.readFileSync(modelJson, 'utf8'));
   // esrgan-thick's custom layers, registered by the package's own `setup(tf)`. Its ESM build has
   // extension-less imports that Node rejects (bundlers accept them): Node takes the CommonJS build.
   const mod = await import('@upscalerjs/esrgan-thick/4x').catch(() => createRequire(import.meta.url)('@upscalerjs/esrgan-thick/4x'));
   const def = mod.default ?? mod;
   def.setup?.(tfl);
-  const dir = path.dirname(modelJson);
-  const weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
-  const all = Buffer.concat(json.weightsManifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(dir, p)))));
-  const model = await tfl.loadLayersModel(tfl.io.fromMemory({ modelTopology: json.modelTopology, format: json.format, weightSpecs, weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) }));
-  return { model, quantized: weightSpecs.some((w) => w.quantization) ? weightSpecs.find((w) => w.quantization).quantization.dtype : null, params: model.countParams() };
+  const artifacts = readArtifacts(modelJson);
+  const model = await tfl.loadLayersModel(tfl.io.fromMemory(artifacts));
+  const [, inMax] = def.inputRange ?? [0, 255];
+  const [outMin, outMax] = def.outputRange ?? [0, 255];
+  return {
+    run: (lr) => tf.tidy(() => tf.div(tf.clipByValue(model.predict(tf.mul(lr, inMax)), outMin, outMax), outMax)),
+    weightsStoredAs: artifacts.weightSpecs.find((w) => w.quantization)?.quantization.dtype ?? 'float32',
+    params: model.countParams(),
+  };
 }
 
 // ── 1. defaults, beside the peer ─────────────────────────────────────────────────────────────────
 const runs = Number(o.runs);
 const photo = core.toTrainImage(await core.readImage(o.photo));
 const thick = o.thick ? await loadThick(o.thick) : null;
-if (thick) doc.peer = { name: '@upscalerjs/esrgan-thick ×4', params: thick.params, weightsStoredAs: thick.quantized ?? 'float32' };
+if (thick) doc.peer = { name: '@upscalerjs/esrgan-thick ×4', params: thick.params, weightsStoredAs: thick.weightsStoredAs };
 // Sizes ≥ 1024 are cut from the large photo (as `bench-large.mjs` does).
 const JOBS = o.jobs.split(',').map((j) => j.split('x').map(Number)).map(([size, scale]) => ({ size, scale, large: size >= 1024 }));
 const sweepSize = Number(o['sweep-size']);
@@ -198,7 +207,7 @@ async function runJob(job) {
   row.ciaosr = await timeRuns(`ciaosr ${label}`, () => upscaleToHost(sr, lr, job.scale), n);
   if (thick && job.scale === 4 && left() > 20) {
     row.thick = await timeRuns(`thick ${label}`, async () => {
-      const y = tf.tidy(() => tf.div(tf.clipByValue(thick.model.predict(tf.mul(lr, 255)), 0, 255), 255));
+      const y = thick.run(lr);
       await y.data();
       y.dispose();
     }, n);

@@ -30,6 +30,12 @@ export async function setup({ backend = 'wasm', threads = os.availableParallelis
   return { tf, tfl, core, metrics, ciaosr, backend: report.summary, threads: backend === 'wasm' ? threads : null };
 }
 
+/** Median of a list of numbers (the mean of the middle two for an even count). */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 /** Reads a JSON file or returns `fallback`. */
 export const readJson = (file, fallback) => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : fallback);
 

@@ -14,7 +14,7 @@ const require = createRequire(import.meta.url);
 export const UPSCALERJS = ['esrgan-thick', 'esrgan-medium', 'esrgan-slim'];
 
 /** Reads a tfjs layers-model (model.json + shards) from disk into ModelArtifacts. */
-function readArtifacts(modelJson) {
+export function readArtifacts(modelJson) {
   const json = JSON.parse(fs.readFileSync(modelJson, 'utf8'));
   const dir = path.dirname(modelJson);
   const weightSpecs = [];

@@ -3,7 +3,7 @@
 // one untimed warm-up each, medians over the rounds. A time is LR tensor in → output pixels on the
 // host (the result's `data()` awaited), model loading excluded.
 import * as path from 'node:path';
-import { RESULTS, SHARED, machine, writeJson } from './env.mjs';
+import { RESULTS, SHARED, machine, median, writeJson } from './env.mjs';
 import { UPSCALERJS, loadCiaoSR, loadUpscalerJS } from './models.mjs';
 
 export const TIMING_FILE = path.join(RESULTS, 'peers-timing.json');
@@ -13,10 +13,6 @@ export const TIMING_JOBS = [
 ];
 const PHOTO = 'datasets/photos/astronaut.png';
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 export async function runTiming(env, { runs, methods, log }) {
   const { tf, core } = env;
