@@ -22,7 +22,12 @@ bundle() { # $1: output; the packages' Node entries (dist), not the TypeScript p
 }
 bundle "$DIR/bench-gpu.mjs"
 if [ -n "${BEFORE:-}" ]; then
-  wt=$(mktemp -d); git worktree add -q "$wt" "$BEFORE"; ln -s "$ROOT/node_modules" "$wt/node_modules"
+  wt=$(mktemp -d); git worktree add -q "$wt" "$BEFORE"
+  # The worktree's own node_modules: every entry of this checkout's, except @sr/*, which must resolve to
+  # the worktree's packages (a link to this checkout's node_modules would bundle today's @sr code as "before").
+  mkdir -p "$wt/node_modules/@sr"
+  for e in "$ROOT"/node_modules/* "$ROOT"/node_modules/.bin; do [ "$(basename "$e")" = @sr ] || ln -s "$e" "$wt/node_modules/"; done
+  for e in "$ROOT"/node_modules/@sr/*; do t=$(readlink -f "$e"); ln -s "$wt/${t#"$ROOT"/}" "$wt/node_modules/@sr/"; done
   for p in packages/*/; do [ -d "$ROOT/$p/node_modules" ] && ln -s "$ROOT/$p/node_modules" "$wt/$p/node_modules"; done
   (cd "$wt" && npx turbo run build --output-logs=errors-only >/dev/null && cp "$ROOT/scripts/bench-gpu.mjs" scripts/ && cp -r "$ROOT/scripts/bench-peers" scripts/ && bundle "$DIR/bench-a.mjs")
   git worktree remove --force "$wt"
